@@ -1,0 +1,147 @@
+"""The one cattrs converter: wire names and types for every model.
+
+Structure and unstructure functions are generated once, at import, from the ``wire`` metadata
+of each attrs field, so the per-call cost is a single generated function call.
+"""
+
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from . import _models
+
+__all__ = ["converter", "structure_configuration", "unstructure"]
+
+converter = cattrs.Converter(detailed_validation=False)
+
+
+def _parse_timestamp(value: Any, _: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    # fromisoformat takes AWS's "+0000", "Z" and moto's nanoseconds (truncated to microseconds).
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _format_timestamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    # AWS sends milliseconds; finer values keep their microseconds so round trips stay lossless.
+    fraction = (
+        f"{value.microsecond // 1000:03d}"
+        if value.microsecond % 1000 == 0
+        else f"{value.microsecond:06d}"
+    )
+    return value.strftime(f"%Y-%m-%dT%H:%M:%S.{fraction}%z")
+
+
+converter.register_structure_hook(datetime, _parse_timestamp)
+converter.register_unstructure_hook(datetime, _format_timestamp)
+
+
+def _open_enum(tp: Any) -> type[StrEnum] | None:
+    """The enum of an ``Enum | str`` (optionally ``| None``) annotation, else None."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = typing.get_args(tp)
+    enums = [a for a in args if isinstance(a, type) and issubclass(a, StrEnum)]
+    if len(enums) == 1 and str in args:
+        return enums[0]
+    return None
+
+
+def _open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    enum = _open_enum(tp)
+    assert enum is not None  # noqa: S101 - guarded by the predicate
+    members: Mapping[str, StrEnum] = {m.value: m for m in enum}
+
+    def structure(value: Any, _: Any) -> Any:
+        # A value the enum does not know yet stays a plain str, so it round-trips unchanged.
+        return members.get(value, value)
+
+    return structure
+
+
+converter.register_structure_hook_factory(lambda tp: _open_enum(tp) is not None, _open_enum_hook)
+converter.register_unstructure_hook_factory(lambda tp: _open_enum(tp) is not None, lambda _: str)
+
+
+def _tuple_of(tp: Any) -> bool:
+    return typing.get_origin(tp) is tuple
+
+
+def _tuple_unstructure_hook(tp: Any) -> Callable[[Any], Any]:
+    (item, _) = typing.get_args(tp)
+    if attrs.has(item):
+        item_fn = converter.get_unstructure_hook(item)
+        return lambda value: [item_fn(v) for v in value]
+    if _open_enum(item) is not None:
+        return lambda value: [str(v) for v in value]
+    return list
+
+
+converter.register_unstructure_hook_factory(_tuple_of, _tuple_unstructure_hook)
+
+_MODELS = [
+    _models.VpcConfig,
+    _models.DeadLetterConfig,
+    _models.EnvironmentResponseError,
+    _models.EnvironmentResponse,
+    _models.TracingConfig,
+    _models.Layer,
+    _models.S3FilesConfig,
+    _models.FileSystemConfig,
+    _models.ImageConfig,
+    _models.ImageConfigError,
+    _models.ImageConfigResponse,
+    _models.EphemeralStorage,
+    _models.SnapStart,
+    _models.RuntimeVersionError,
+    _models.RuntimeVersionConfig,
+    _models.LoggingConfig,
+    _models.TenancyConfig,
+    _models.LambdaManagedInstancesCapacityProviderConfig,
+    _models.CapacityProviderConfig,
+    _models.DurableConfig,
+    _models.RuntimeConfig,
+    _models.AcceleratorConfig,
+    _models.FunctionConfiguration,
+    _models.UpdateFunctionCodeRequest,
+]
+
+for _cls in _MODELS:
+    _renames = {f.name: override(rename=f.metadata["wire"]) for f in attrs.fields(_cls)}
+    converter.register_structure_hook(
+        _cls,
+        make_dict_structure_fn(_cls, converter, **_renames),  # type: ignore[arg-type]
+    )
+    converter.register_unstructure_hook(
+        _cls,
+        make_dict_unstructure_fn(
+            _cls,
+            converter,
+            _cattrs_omit_if_default=True,
+            **_renames,  # type: ignore[arg-type]
+        ),
+    )
+
+_structure_fc = converter.get_structure_hook(_models.FunctionConfiguration)
+
+
+def structure_configuration(data: Mapping[str, Any]) -> _models.FunctionConfiguration:
+    """Parse a ``FunctionConfiguration`` dict from botocore."""
+    result: _models.FunctionConfiguration = _structure_fc(data, _models.FunctionConfiguration)
+    return result
+
+
+def unstructure(obj: Any) -> dict[str, Any]:
+    """The wire dict of any model instance, members at their defaults omitted."""
+    result: dict[str, Any] = converter.unstructure(obj)
+    return result

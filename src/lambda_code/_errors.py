@@ -1,0 +1,322 @@
+"""Every error lambda-code raises, and the one place botocore errors are mapped.
+
+```
+LambdaCodeError                          base of everything below
+├── LambdaError                          an error answer from the Lambda service
+│   ├── CodeSigningConfigNotFoundException   404
+│   ├── CodeStorageExceededException         400
+│   ├── CodeVerificationFailedException      400
+│   ├── InvalidCodeSignatureException        400
+│   ├── InvalidParameterValueException       400
+│   ├── PreconditionFailedException          412  (stale RevisionId)
+│   ├── ResourceConflictException            409  retryable
+│   ├── ResourceNotFoundException            404
+│   ├── ServiceException                     500  retryable
+│   └── TooManyRequestsException             429  retryable, retry_after_seconds, reason
+├── TransportError                       no answer: connection error or read timeout (retryable)
+├── RequestValidationError (ValueError)  a request broke a documented constraint
+├── PackageError (ValueError)            a code package is not usable
+└── WaiterError                          a wait ended without the awaited status
+    ├── UpdateFailedError                LastUpdateStatus Failed
+    ├── FunctionFailedError              State Failed
+    └── WaitTimeoutError                 the timeout passed
+```
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+if TYPE_CHECKING:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ._models import FunctionConfiguration
+
+__all__ = [
+    "CodeSigningConfigNotFoundException",
+    "CodeStorageExceededException",
+    "CodeVerificationFailedException",
+    "FunctionFailedError",
+    "InvalidCodeSignatureException",
+    "InvalidParameterValueException",
+    "LambdaCodeError",
+    "LambdaError",
+    "PackageError",
+    "PreconditionFailedException",
+    "RequestValidationError",
+    "ResourceConflictException",
+    "ResourceNotFoundException",
+    "ServiceException",
+    "TooManyRequestsException",
+    "TransportError",
+    "UpdateFailedError",
+    "WaitTimeoutError",
+    "WaiterError",
+    "map_client_error",
+    "map_transport_error",
+]
+
+
+class LambdaCodeError(Exception):
+    """Base class of every error lambda-code raises."""
+
+    #: Whether repeating the same call may succeed.
+    is_retryable: ClassVar[bool] = False
+
+
+# Gateway-level answers that are transient whatever their code says.
+_TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class LambdaError(LambdaCodeError):
+    """An error answer from the Lambda service; the botocore ``ClientError`` is ``__cause__``."""
+
+    code: str
+    message: str = ""
+    status_code: int | None = None
+    request_id: str | None = None
+    operation: str | None = None
+    #: Retries botocore itself made before this answer (``ResponseMetadata.RetryAttempts``).
+    retry_attempts: int = 0
+
+    def __str__(self) -> str:
+        status = f" (HTTP {self.status_code})" if self.status_code is not None else ""
+        where = f" during {self.operation}" if self.operation else ""
+        return f"{self.code}{status}{where}: {self.message}"
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """Unmodeled codes are retried only when the HTTP status says transient."""
+        return self.status_code in _TRANSIENT_STATUS
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class CodeSigningConfigNotFoundException(LambdaError):
+    """The function's code signing configuration does not exist (404)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class CodeStorageExceededException(LambdaError):
+    """The account's total code storage quota is used up (400)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class CodeVerificationFailedException(LambdaError):
+    """The code signature failed validation and the signing policy enforces it (400)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class InvalidCodeSignatureException(LambdaError):
+    """The code signature failed its integrity check (400)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class InvalidParameterValueException(LambdaError):
+    """Lambda rejected a parameter of the request (400)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class PreconditionFailedException(LambdaError):
+    """The ``RevisionId`` sent is no longer current: someone else changed the function (412)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class ResourceConflictException(LambdaError):
+    """Another operation on the function is in progress (409)."""
+
+    is_retryable = True
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class ResourceNotFoundException(LambdaError):
+    """The function (or qualifier) does not exist (404)."""
+
+    is_retryable = False
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class ServiceException(LambdaError):
+    """Lambda had an internal error (500)."""
+
+    is_retryable = True
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class TooManyRequestsException(LambdaError):
+    """The request rate quota was exceeded (429); wait ``retry_after_seconds`` if given."""
+
+    retry_after_seconds: float | None = None
+    reason: str | None = None
+
+    is_retryable = True
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class TransportError(LambdaCodeError):
+    """No answer arrived (connection error or read timeout): the call may or may not have applied.
+
+    The botocore exception is ``__cause__``.
+    """
+
+    message: str
+    operation: str | None = None
+
+    is_retryable = True
+
+    def __str__(self) -> str:
+        where = f" during {self.operation}" if self.operation else ""
+        return f"no answer from Lambda{where}: {self.message}"
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class RequestValidationError(LambdaCodeError, ValueError):
+    """A request member broke a documented constraint; raised before any network call."""
+
+    field: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.rule}"
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class PackageError(LambdaCodeError, ValueError):
+    """A code package cannot be used (not a zip, too large, a path leaving its tree)."""
+
+    message: str
+    path: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class WaiterError(LambdaCodeError):
+    """A wait ended without reaching the awaited status; ``configuration`` is the last one seen."""
+
+    function_name: str
+    configuration: FunctionConfiguration | None = None
+
+    def __str__(self) -> str:
+        return f"{self.function_name}: wait ended"
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class UpdateFailedError(WaiterError):
+    """``LastUpdateStatus`` became ``Failed``."""
+
+    reason: str | None = None
+    reason_code: str | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.function_name}: update failed "
+            f"({self.reason_code or 'no reason code'}): {self.reason or 'no reason given'}"
+        )
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class FunctionFailedError(WaiterError):
+    """``State`` became ``Failed``."""
+
+    reason: str | None = None
+    reason_code: str | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.function_name}: function state Failed "
+            f"({self.reason_code or 'no reason code'}): {self.reason or 'no reason given'}"
+        )
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class WaitTimeoutError(WaiterError):
+    """The wait's timeout passed before the awaited status."""
+
+    elapsed: float
+    polls: int
+    waiting_for: str = "update"
+
+    def __str__(self) -> str:
+        seen = ""
+        if self.configuration is not None:
+            c = self.configuration
+            seen = f"; last seen State={c.state} LastUpdateStatus={c.last_update_status}"
+        return (
+            f"{self.function_name}: {self.waiting_for} not finished after "
+            f"{self.elapsed:.1f}s and {self.polls} polls{seen}"
+        )
+
+
+_BY_CODE: dict[str, type[LambdaError]] = {
+    cls.__name__: cls
+    for cls in (
+        CodeSigningConfigNotFoundException,
+        CodeStorageExceededException,
+        CodeVerificationFailedException,
+        InvalidCodeSignatureException,
+        InvalidParameterValueException,
+        PreconditionFailedException,
+        ResourceConflictException,
+        ResourceNotFoundException,
+        ServiceException,
+        TooManyRequestsException,
+    )
+}
+
+
+def _retry_after(response: dict[str, Any]) -> float | None:
+    raw = response.get("retryAfterSeconds")
+    if raw is None:
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        raw = headers.get("retry-after")
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:  # an HTTP-date form, which Lambda does not send
+        return None
+    return value if value is not None and value >= 0 else None
+
+
+def map_client_error(err: ClientError, operation: str | None = None) -> LambdaError:
+    """Turn a botocore ``ClientError`` into its typed lambda-code error (not raised)."""
+    response: dict[str, Any] = err.response  # type: ignore[assignment]
+    error = response.get("Error", {})
+    meta = response.get("ResponseMetadata", {})
+    code = str(error.get("Code") or "Unknown")
+    common: dict[str, Any] = {
+        "code": code,
+        "message": str(error.get("Message") or response.get("message") or ""),
+        "status_code": meta.get("HTTPStatusCode"),
+        "request_id": meta.get("RequestId"),
+        "operation": operation or getattr(err, "operation_name", None),
+        "retry_attempts": int(meta.get("RetryAttempts") or 0),
+    }
+    cls = _BY_CODE.get(code, LambdaError)
+    if cls is TooManyRequestsException:
+        reason = response.get("Reason")
+        return TooManyRequestsException(
+            **common,
+            retry_after_seconds=_retry_after(response),
+            reason=str(reason) if reason is not None else None,
+        )
+    return cls(**common)
+
+
+def map_transport_error(err: BotoCoreError, operation: str | None = None) -> TransportError:
+    """Turn a botocore connection error or read timeout into ``TransportError`` (not raised)."""
+    return TransportError(message=str(err), operation=operation)

@@ -1,0 +1,195 @@
+"""Waiting for an update (``LastUpdateStatus``) or a function (``State``) to settle.
+
+One tenacity loop per wait does both the polling and the retrying of failed polls, so a wait's
+polls and their retries share one deadline and never multiply. Polls use ``GetFunction``, whose
+rate quota (100 requests/s) is separate from the 15 requests/s that ``UpdateFunctionCode``
+shares with ``GetFunctionConfiguration``.
+"""
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import tenacity
+
+from ._enums import LastUpdateStatus, State
+from ._errors import (
+    FunctionFailedError,
+    LambdaCodeError,
+    TooManyRequestsException,
+    UpdateFailedError,
+    WaitTimeoutError,
+)
+from ._models import FunctionConfiguration
+from ._retry import Clock, Sleep
+
+__all__ = ["OnPoll", "WaitPolicy", "Waiter"]
+
+OnPoll = Callable[[FunctionConfiguration], None]
+Poll = Callable[[], FunctionConfiguration]
+
+
+@attrs.frozen(kw_only=True)
+class WaitPolicy:
+    """How a wait spaces its polls.
+
+    The delay after a poll is ``fraction`` of the time waited so far, at least ``initial_delay``
+    and at most ``max_delay``, shortened by up to ``jitter`` (a fraction) so that many waiters
+    spread out. With the defaults, a change is seen within max(0.2 s, 10 % of the wait) of
+    happening: most zip updates finish in about a second and are seen within 0.2 s, while a
+    15-minute image update costs one poll every 5 s. The last poll happens at the deadline.
+    """
+
+    initial_delay: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
+    max_delay: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
+    fraction: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
+    jitter: float = attrs.field(
+        default=0.1, validator=[attrs.validators.ge(0), attrs.validators.le(1)]
+    )
+
+    def delay(self, waited: float, rng: random.Random) -> float:
+        """The pause before the next poll, ``waited`` seconds into the wait."""
+        base = min(self.max_delay, max(self.initial_delay, self.fraction * waited))
+        return base * (1 - self.jitter * rng.random()) if self.jitter else base
+
+
+@attrs.define
+class _Wait:
+    """Per-wait state the shared tenacity loop reads through ``retry_state.args``."""
+
+    function_name: str
+    poll: Poll
+    done: Callable[[FunctionConfiguration], bool]
+    on_poll: OnPoll | None
+    started: float
+    deadline: float
+    waiting_for: str
+    polls: int = 0
+    last: FunctionConfiguration | None = None
+
+
+def _update_done(config: FunctionConfiguration) -> bool:
+    status = config.last_update_status
+    if status == LastUpdateStatus.FAILED:
+        raise UpdateFailedError(
+            function_name=config.function_name or "",
+            configuration=config,
+            reason=config.last_update_status_reason,
+            reason_code=config.last_update_status_reason_code,
+        )
+    # No LastUpdateStatus at all means no update is in progress.
+    return status is None or status == LastUpdateStatus.SUCCESSFUL
+
+
+# Inactive (and the Deactivat* states) are idle functions whose resources Lambda reclaimed; the
+# next invocation reactivates them, so waiting longer would never see Active.
+_SETTLED = frozenset({State.ACTIVE, State.INACTIVE, State.DEACTIVATING, State.DEACTIVATED})
+
+
+def _active_done(config: FunctionConfiguration) -> bool:
+    if config.state == State.FAILED:
+        raise FunctionFailedError(
+            function_name=config.function_name or "",
+            configuration=config,
+            reason=config.state_reason,
+            reason_code=config.state_reason_code,
+        )
+    return config.state is None or config.state in _SETTLED
+
+
+class Waiter:
+    """Runs waits under a ``WaitPolicy``; one instance per client, safe across threads."""
+
+    def __init__(self, policy: WaitPolicy, *, clock: Clock, sleep: Sleep) -> None:
+        self.policy = policy
+        self.clock = clock
+        self._rng = random.Random()
+        self._retrying = tenacity.Retrying(
+            sleep=sleep,
+            retry=self._again,
+            wait=self._wait,
+            stop=self._stop,
+            retry_error_callback=self._timed_out,
+        )
+
+    def until_updated(
+        self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
+    ) -> FunctionConfiguration:
+        """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent)."""
+        return self._run(function_name, poll, _update_done, timeout, on_poll, waiting_for="update")
+
+    def until_active(
+        self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
+    ) -> FunctionConfiguration:
+        """Poll until ``State`` is ``Active`` (or settled idle: ``Inactive``)."""
+        return self._run(
+            function_name, poll, _active_done, timeout, on_poll, waiting_for="activation"
+        )
+
+    def _run(
+        self,
+        function_name: str,
+        poll: Poll,
+        done: Callable[[FunctionConfiguration], bool],
+        timeout: float,
+        on_poll: OnPoll | None,
+        waiting_for: str,
+    ) -> FunctionConfiguration:
+        if timeout < 0:
+            raise ValueError(f"timeout must be >= 0 (got {timeout})")
+        now = self.clock()
+        wait = _Wait(function_name, poll, done, on_poll, now, now + timeout, waiting_for)
+        result: FunctionConfiguration = self._retrying(self._poll, wait)  # type: ignore[assignment]
+        return result
+
+    @staticmethod
+    def _poll(wait: _Wait) -> FunctionConfiguration | None:
+        config = wait.poll()
+        wait.polls += 1
+        wait.last = config
+        if wait.on_poll is not None:
+            wait.on_poll(config)
+        return config if wait.done(config) else None
+
+    @staticmethod
+    def _state(retry_state: tenacity.RetryCallState) -> _Wait:
+        wait: _Wait = retry_state.args[0]
+        return wait
+
+    @staticmethod
+    def _again(retry_state: tenacity.RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        if outcome is None:
+            return False
+        if outcome.failed:
+            # Transient poll failures (429, 409, 5xx, no answer) are retried inside the wait's
+            # own deadline; anything permanent (404, 403, validation) is raised at once.
+            err = outcome.exception()
+            return isinstance(err, LambdaCodeError) and err.is_retryable
+        return outcome.result() is None
+
+    def _wait(self, retry_state: tenacity.RetryCallState) -> float:
+        wait = self._state(retry_state)
+        now = self.clock()
+        delay = self.policy.delay(now - wait.started, self._rng)
+        err = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(err, TooManyRequestsException) and err.retry_after_seconds is not None:
+            delay = max(delay, err.retry_after_seconds)
+        # Never sleep past the deadline: the last poll happens at it.
+        return max(0.0, min(delay, wait.deadline - now))
+
+    def _stop(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self.clock() >= self._state(retry_state).deadline
+
+    def _timed_out(self, retry_state: tenacity.RetryCallState) -> Any:
+        wait = self._state(retry_state)
+        error = WaitTimeoutError(
+            function_name=wait.function_name,
+            configuration=wait.last,
+            elapsed=self.clock() - wait.started,
+            polls=wait.polls,
+            waiting_for=wait.waiting_for,
+        )
+        last_error = retry_state.outcome.exception() if retry_state.outcome else None
+        raise error from last_error
