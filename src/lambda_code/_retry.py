@@ -185,7 +185,7 @@ class Retrier:
         code = err.code if isinstance(err, LambdaError) else type(err).__name__
         logger.info(
             "retrying %s after %s: attempt %d failed, next in %.3fs",
-            state.args[4],
+            state.args[3],
             code,
             state.args[0].attempts,
             state.upcoming_sleep,

@@ -1,0 +1,53 @@
+"""Fixtures shared by the whole suite: fake AWS credentials and a virtual clock."""
+
+from collections.abc import Iterator
+
+import pytest
+
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test can reach real AWS: real credentials and profiles are replaced by fakes."""
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_LAMBDA",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _FAKE_ENV.items():
+        monkeypatch.setenv(name, value)
+    yield
+
+
+class FakeClock:
+    """A clock whose sleep advances time at once and records each pause."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fresh virtual clock."""
+    return FakeClock()

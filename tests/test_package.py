@@ -1,0 +1,844 @@
+"""Tests for lambda_code._package: deterministic zips, S3 locations, container images."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import io
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import botocore.session
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lambda_code._errors import PackageError
+from lambda_code._package import (
+    MAX_ZIP_SIZE,
+    ContainerImage,
+    S3Location,
+    ZipPackage,
+    code_source,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+MIB = 1024 * 1024
+
+
+def write_tree(root: Path, files: Mapping[str, bytes], *, order: list[str] | None = None) -> None:
+    """Create ``files`` (relative posix path -> content) under ``root`` in ``order``."""
+    for name in order if order is not None else list(files):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[name])
+
+
+def entries(package: ZipPackage) -> dict[str, bytes]:
+    """The archive's members and their contents."""
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def infos(package: ZipPackage) -> list[zipfile.ZipInfo]:
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        return archive.infolist()
+
+
+def make_zip(members: Mapping[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+TREE = {
+    "handler.py": b"def handler(event, context):\n    return 1\n",
+    "bootstrap": b"#!/bin/sh\nexec python3 handler.py\n",
+    "lib/util.py": b"X = 1\n" * 500,
+    "lib/data/table.csv": b"a,b\n1,2\n",
+    "lib/z/deep/er/file.txt": b"deep",
+    "zz.bin": bytes(range(256)) * 40,
+}
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+
+def test_same_bytes_across_creation_order_mtimes_and_umask(tmp_path: Path) -> None:
+    """Trees with the same files give identical bytes whatever the order, mtimes and umask."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    old = os.umask(0o022)
+    try:
+        write_tree(first, TREE)
+        os.umask(0o077)
+        write_tree(second, TREE, order=sorted(TREE, reverse=True))
+    finally:
+        os.umask(old)
+    for i, path in enumerate(sorted(first.rglob("*"))):
+        os.utime(path, (1_000_000_000 + i, 1_000_000_000 + i))
+    for path in second.rglob("*"):
+        os.utime(path, (2_000_000_000, 2_000_000_000))
+    assert (first / "handler.py").stat().st_mode & 0o777 != (
+        second / "handler.py"
+    ).stat().st_mode & 0o777
+    a, b = ZipPackage.from_directory(first), ZipPackage.from_directory(second)
+    assert a.data == b.data
+    assert a.code_sha256 == b.code_sha256
+    assert a == b
+
+
+class _ReversedScandir:
+    """os.scandir stand-in that yields entries in reverse order."""
+
+    def __init__(self, real: Any, path: Any) -> None:
+        with real(path) as it:
+            self._entries = list(it)[::-1]
+
+    def __enter__(self) -> Iterator[os.DirEntry[str]]:
+        return iter(self._entries)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_same_bytes_whatever_the_directory_enumeration_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file system's listing order does not reach the archive."""
+    write_tree(tmp_path, TREE)
+    expected = ZipPackage.from_directory(tmp_path).data
+    real = os.scandir
+    calls: list[object] = []
+
+    def reversed_scandir(path: Any) -> _ReversedScandir:
+        calls.append(path)
+        return _ReversedScandir(real, path)
+
+    monkeypatch.setattr(os, "scandir", reversed_scandir)
+    assert ZipPackage.from_directory(tmp_path).data == expected
+    assert calls  # the stand-in was really used
+
+
+def test_same_bytes_when_zipfile_thinks_it_runs_on_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """create_system is pinned to Unix, not left to zipfile's platform default (0 on Windows)."""
+    write_tree(tmp_path, TREE)
+    expected = ZipPackage.from_directory(tmp_path).data
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert zipfile.ZipInfo("x").create_system == 0
+    assert ZipPackage.from_directory(tmp_path).data == expected
+
+
+def test_stored_names_timestamps_modes_and_compression(tmp_path: Path) -> None:
+    """Entries are sorted files only, dated 1980-01-01, Unix modes 0644/0755, deflated."""
+    write_tree(tmp_path, TREE)
+    (tmp_path / "empty_dir").mkdir()
+    (tmp_path / "bootstrap").chmod(0o744)
+    (tmp_path / "handler.py").chmod(0o600)
+    members = infos(ZipPackage.from_directory(tmp_path))
+    names = [i.filename for i in members]
+    assert names == sorted(TREE)
+    assert names == [
+        "bootstrap",
+        "handler.py",
+        "lib/data/table.csv",
+        "lib/util.py",
+        "lib/z/deep/er/file.txt",
+        "zz.bin",
+    ]
+    for info in members:
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert info.create_system == 3
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert not info.is_dir()
+        expected = 0o100755 if info.filename == "bootstrap" else 0o100644
+        assert info.external_attr >> 16 == expected, info.filename
+        assert info.external_attr & 0xFFFF == 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "stored"),
+    [
+        (0o755, 0o100755),
+        (0o700, 0o100755),
+        (0o610, 0o100755),
+        (0o601, 0o100755),
+        (0o644, 0o100644),
+        (0o600, 0o100644),
+        (0o666, 0o100644),
+        (0o4755, 0o100755),
+    ],
+)
+def test_executable_bit_is_kept_and_modes_normalised(
+    tmp_path: Path, mode: int, stored: int
+) -> None:
+    """Any executable bit gives 0755; otherwise 0644; setuid and write bits are dropped."""
+    (tmp_path / "f").write_bytes(b"x")
+    (tmp_path / "f").chmod(mode)
+    (info,) = infos(ZipPackage.from_directory(tmp_path))
+    assert info.external_attr >> 16 == stored
+
+
+def test_contents_round_trip(tmp_path: Path) -> None:
+    """Every file's content is stored unchanged."""
+    write_tree(tmp_path, TREE)
+    assert entries(ZipPackage.from_directory(tmp_path)) == TREE
+
+
+def test_large_file_is_streamed_in_chunks(tmp_path: Path) -> None:
+    """A file bigger than one read chunk is stored whole."""
+    data = random.Random(1).randbytes(3 * MIB + 17)
+    (tmp_path / "big.bin").write_bytes(data)
+    assert entries(ZipPackage.from_directory(tmp_path)) == {"big.bin": data}
+
+
+def test_code_sha256_is_base64_of_sha256(tmp_path: Path) -> None:
+    """code_sha256 is base64(sha256(data)), Lambda's CodeSha256, and size is len(data)."""
+    write_tree(tmp_path, TREE)
+    package = ZipPackage.from_directory(tmp_path)
+    digest = hashlib.sha256(package.data).digest()
+    assert package.code_sha256 == base64.b64encode(digest).decode()
+    assert len(package.code_sha256) == 44
+    assert package.size == len(package.data)
+
+
+# --- excludes --------------------------------------------------------------------------------
+
+
+def test_default_excludes(tmp_path: Path) -> None:
+    """__pycache__, *.pyc, .git and .DS_Store are left out, at any depth, as files or dirs."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": b"1",
+            "app.pyc": b"2",
+            "__pycache__/app.cpython-311.pyc": b"3",
+            "pkg/__pycache__/x.py": b"4",
+            "pkg/mod.pyc": b"5",
+            "pkg/mod.py": b"6",
+            ".git/config": b"7",
+            ".DS_Store": b"8",
+            "pkg/.DS_Store/inner": b"9",
+            "pkg/.gitignore": b"10",
+            "pkg/pyc": b"11",
+            "sub/.git": b"12",
+        },
+    )
+    names = sorted(entries(ZipPackage.from_directory(tmp_path)))
+    assert names == ["app.py", "pkg/.gitignore", "pkg/mod.py", "pkg/pyc"]
+
+
+def test_user_excludes_match_path_and_basename_and_prune(tmp_path: Path) -> None:
+    """User globs match the relative path or any entry's name; excluded directories are pruned."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": b"1",
+            "README.md": b"2",
+            "docs/guide.md": b"3",
+            "tests/test_app.py": b"4",
+            "src/tests/keep.py": b"5",
+            "src/data/a.txt": b"6",
+            "data/a.txt": b"7",
+        },
+    )
+    # An escaping link inside the excluded directory proves it is never walked.
+    (tmp_path / "tests" / "escape").symlink_to(tmp_path.parent)
+    package = ZipPackage.from_directory(tmp_path, exclude=["*.md", "tests", "src/data/*"])
+    # "tests" matches src/tests by name too; "src/data/*" matches by path, so data/a.txt stays.
+    assert sorted(entries(package)) == ["app.py", "data/a.txt"]
+
+
+def test_excludes_are_case_sensitive_and_accept_one_string(tmp_path: Path) -> None:
+    """A single string is one glob (not its characters), matched case-sensitively."""
+    write_tree(tmp_path, {"a.TXT": b"1", "b.txt": b"2", "t": b"3"})
+    package = ZipPackage.from_directory(tmp_path, exclude="*.txt")
+    assert sorted(entries(package)) == ["a.TXT", "t"]
+
+
+def test_everything_excluded_is_an_error(tmp_path: Path) -> None:
+    """A tree with no files left after excludes is a PackageError."""
+    write_tree(tmp_path, {"__pycache__/a.pyc": b"1", "x.md": b"2"})
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PackageError, match="no files"):
+        ZipPackage.from_directory(tmp_path, exclude=["*.md"])
+
+
+# --- symbolic links --------------------------------------------------------------------------
+
+
+def test_symlink_to_file_inside_tree_is_followed(tmp_path: Path) -> None:
+    """A link to a file in the tree is stored as that file's content and mode."""
+    write_tree(tmp_path, {"real/run.sh": b"#!/bin/sh\n"})
+    (tmp_path / "real" / "run.sh").chmod(0o755)
+    (tmp_path / "bootstrap").symlink_to("real/run.sh")
+    package = ZipPackage.from_directory(tmp_path)
+    assert entries(package) == {"bootstrap": b"#!/bin/sh\n", "real/run.sh": b"#!/bin/sh\n"}
+    assert {i.filename: i.external_attr >> 16 for i in infos(package)}["bootstrap"] == 0o100755
+
+
+def test_symlink_to_directory_inside_tree_is_walked(tmp_path: Path) -> None:
+    """A link to a directory in the tree is walked under the link's name."""
+    write_tree(tmp_path, {"vendor/lib/m.py": b"m", "vendor/lib/sub/n.py": b"n"})
+    (tmp_path / "lib").symlink_to(tmp_path / "vendor" / "lib")  # absolute, still inside
+    assert sorted(entries(ZipPackage.from_directory(tmp_path))) == [
+        "lib/m.py",
+        "lib/sub/n.py",
+        "vendor/lib/m.py",
+        "vendor/lib/sub/n.py",
+    ]
+
+
+@pytest.mark.parametrize("target", ["../../outside.txt", "ABSOLUTE", "../../outside_dir", "/etc"])
+def test_symlink_leaving_the_tree_is_an_error(tmp_path: Path, target: str) -> None:
+    """A link whose target resolves outside the tree is a PackageError naming the link."""
+    root = tmp_path / "root"
+    write_tree(root, {"a.py": b"1"})
+    (tmp_path / "outside.txt").write_bytes(b"secret")
+    (tmp_path / "outside_dir").mkdir()
+    (root / "sub").mkdir()
+    link = root / "sub" / "link"
+    link.symlink_to(tmp_path / "outside.txt" if target == "ABSOLUTE" else target)
+    with pytest.raises(PackageError, match="outside the tree") as caught:
+        ZipPackage.from_directory(root)
+    assert caught.value.path == str(link)
+
+
+def test_symlink_through_an_inside_link_that_escapes_is_an_error(tmp_path: Path) -> None:
+    """A link chain is resolved fully: inside -> outside is still outside."""
+    root = tmp_path / "root"
+    write_tree(root, {"a.py": b"1"})
+    (tmp_path / "secret").write_bytes(b"s")
+    (root / "hop").symlink_to(tmp_path / "secret")
+    (root / "start").symlink_to("hop")
+    with pytest.raises(PackageError, match="outside the tree"):
+        ZipPackage.from_directory(root)
+
+
+def test_dangling_symlink_is_an_error(tmp_path: Path) -> None:
+    """A link to nothing is a PackageError naming the link."""
+    write_tree(tmp_path, {"a.py": b"1"})
+    (tmp_path / "gone").symlink_to("missing.py")
+    with pytest.raises(PackageError) as caught:
+        ZipPackage.from_directory(tmp_path)
+    assert caught.value.path == str(tmp_path / "gone")
+
+
+def test_symlink_cycle_is_skipped(tmp_path: Path) -> None:
+    """Links back to an enclosing directory do not loop: each file is stored once."""
+    write_tree(tmp_path, {"a/b/c.py": b"c", "top.py": b"t"})
+    (tmp_path / "a" / "b" / "up").symlink_to("../..")
+    (tmp_path / "a" / "self").symlink_to(".")
+    (tmp_path / "loop").symlink_to(tmp_path)
+    assert sorted(entries(ZipPackage.from_directory(tmp_path))) == ["a/b/c.py", "top.py"]
+
+
+def test_tree_root_may_be_a_symlink(tmp_path: Path) -> None:
+    """The root itself may be reached through a link; links inside it are judged by its target."""
+    write_tree(tmp_path / "real", {"a.py": b"1"})
+    (tmp_path / "real" / "b.py").symlink_to("a.py")
+    (tmp_path / "alias").symlink_to("real")
+    assert entries(ZipPackage.from_directory(tmp_path / "alias")) == {"a.py": b"1", "b.py": b"1"}
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_names_are_nfc_normalised(tmp_path: Path) -> None:
+    """A file created with an NFD name (as macOS writes) is stored under its NFC name."""
+    nfd = unicodedata.normalize("NFD", "café/résumé.txt")
+    assert nfd != "café/résumé.txt"
+    write_tree(tmp_path, {nfd: b"1"})
+    (info,) = infos(ZipPackage.from_directory(tmp_path))
+    assert info.filename == "café/résumé.txt"
+    assert info.flag_bits & 0x800  # marked UTF-8
+
+
+def test_names_equal_after_normalisation_are_an_error(tmp_path: Path) -> None:
+    """Two files whose names differ only in normalisation cannot share one archive name."""
+    write_tree(tmp_path, {"é.txt": b"1", unicodedata.normalize("NFD", "é.txt"): b"2"})
+    with pytest.raises(PackageError, match="share the archive name"):
+        ZipPackage.from_directory(tmp_path)
+
+
+def test_names_are_relative_without_dot_dot(tmp_path: Path) -> None:
+    """Archive names are relative, /-separated and have no '.' or '..' parts."""
+    write_tree(tmp_path, {"..a": b"1", "a..b/c": b"2", "x/.hidden": b"3", "x/y/z": b"4"})
+    (tmp_path / "x" / "up").symlink_to("../a..b")
+    names = [i.filename for i in infos(ZipPackage.from_directory(tmp_path / "x" / ".."))]
+    assert names == ["..a", "a..b/c", "x/.hidden", "x/up/c", "x/y/z"]
+    for name in names:
+        assert not name.startswith("/")
+        assert "\\" not in name
+        assert not {".", ".."} & set(name.split("/"))
+
+
+# --- errors reading a tree -------------------------------------------------------------------
+
+
+def test_missing_directory_is_an_error(tmp_path: Path) -> None:
+    """A path that does not exist is a PackageError naming it."""
+    with pytest.raises(PackageError) as caught:
+        ZipPackage.from_directory(tmp_path / "nope")
+    assert caught.value.path == str(tmp_path / "nope")
+    assert isinstance(caught.value.__cause__, OSError)
+
+
+def test_file_instead_of_directory_is_an_error(tmp_path: Path) -> None:
+    """from_directory on a file is a PackageError naming it."""
+    (tmp_path / "f").write_bytes(b"1")
+    with pytest.raises(PackageError, match="not a directory"):
+        ZipPackage.from_directory(tmp_path / "f")
+
+
+def test_special_file_is_an_error(tmp_path: Path) -> None:
+    """A FIFO (which would block a read) is a PackageError, not a hang."""
+    write_tree(tmp_path, {"a.py": b"1"})
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(PackageError, match="not a regular file") as caught:
+        ZipPackage.from_directory(tmp_path)
+    assert caught.value.path == str(tmp_path / "pipe")
+
+
+def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read error on a file is a PackageError naming the file, chained to the OSError."""
+    write_tree(tmp_path, {"a.py": b"1", "b.py": b"2"})
+    real_open = Path.open
+
+    def deny(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "b.py":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    with pytest.raises(PackageError, match="Permission denied") as caught:
+        ZipPackage.from_directory(tmp_path)
+    assert caught.value.path == str(tmp_path / "b.py")
+    assert isinstance(caught.value.__cause__, PermissionError)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads anything")
+def test_unlistable_directory_is_an_error(tmp_path: Path) -> None:
+    """A directory that cannot be listed is a PackageError naming it."""
+    write_tree(tmp_path, {"a.py": b"1", "locked/b.py": b"2"})
+    (tmp_path / "locked").chmod(0)
+    try:
+        with pytest.raises(PackageError, match="cannot list"):
+            ZipPackage.from_directory(tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+
+
+# --- size limit ------------------------------------------------------------------------------
+
+
+def test_over_50_mib_is_an_error_raised_early(tmp_path: Path) -> None:
+    """An archive over 50 MiB is refused, pointing at S3, before the whole tree is zipped."""
+    rng = random.Random(50)
+    for name in ("a.bin", "b.bin", "c.bin"):  # incompressible: 78 MiB raw
+        (tmp_path / name).write_bytes(rng.randbytes(26 * MIB))
+    with pytest.raises(PackageError, match=r"50 MiB.*S3Location") as caught:
+        ZipPackage.from_directory(tmp_path)
+    assert "S3" in str(caught.value)
+    size = int(re.search(r"\(([\d,]+) bytes\)", str(caught.value))[1].replace(",", ""))  # type: ignore[index]
+    assert MAX_ZIP_SIZE < size < MAX_ZIP_SIZE + 2 * MIB  # stopped inside b.bin, not after c.bin
+
+
+def test_from_file_too_big_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file over 50 MiB is refused from its size alone, without being read."""
+    big = tmp_path / "big.zip"
+    with big.open("wb") as f:
+        f.truncate(MAX_ZIP_SIZE + 1)  # sparse: costs nothing
+    monkeypatch.setattr(Path, "open", lambda *_a, **_k: pytest.fail("read the file"))
+    with pytest.raises(PackageError, match="S3") as caught:
+        ZipPackage.from_file(big)
+    assert caught.value.path == str(big)
+
+
+def test_from_bytes_too_big_is_refused() -> None:
+    """Bytes over 50 MiB are refused, pointing at S3."""
+    with pytest.raises(PackageError, match=r"50 MiB.*S3"):
+        ZipPackage.from_bytes(b"\0" * (MAX_ZIP_SIZE + 1))
+
+
+# --- from_file / from_bytes ------------------------------------------------------------------
+
+
+VALID = make_zip({"index.py": b"def handler(e, c): pass\n"})
+
+
+def _corrupt_central_directory(data: bytes) -> bytes:
+    at = data.rindex(b"PK\x01\x02")
+    return data[:at] + b"PK\x09\x09" + data[at + 4 :]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "not a zip"),
+        (b"hello, world\n", "not a zip"),
+        (VALID[: len(VALID) // 2], "not a zip"),  # truncated: end record gone
+        (VALID[:-1], "not a zip"),
+        (_corrupt_central_directory(VALID), "corrupt"),
+        (make_zip({}), "empty"),
+    ],
+    ids=["empty-bytes", "text", "truncated-half", "truncated-end", "bad-central-dir", "no-entries"],
+)
+def test_from_bytes_and_from_file_reject_bad_archives(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    """Not-a-zip, truncated and corrupt archives are PackageErrors from bytes and from files."""
+    with pytest.raises(PackageError, match=message):
+        ZipPackage.from_bytes(data)
+    path = tmp_path / "bad.zip"
+    path.write_bytes(data)
+    with pytest.raises(PackageError, match=message) as caught:
+        ZipPackage.from_file(path)
+    assert caught.value.path == str(path)
+
+
+def test_corrupt_central_directory_passes_is_zipfile() -> None:
+    """The corrupt fixture really needs the open check: is_zipfile alone accepts it."""
+    assert zipfile.is_zipfile(io.BytesIO(_corrupt_central_directory(VALID)))
+
+
+def test_from_bytes_and_from_file_accept_a_zip(tmp_path: Path) -> None:
+    """A valid zip is kept byte for byte, from bytes, bytearray, memoryview or a file."""
+    path = tmp_path / "code.zip"
+    path.write_bytes(VALID)
+    packages = [
+        ZipPackage.from_bytes(VALID),
+        ZipPackage.from_bytes(bytearray(VALID)),
+        ZipPackage.from_bytes(memoryview(VALID)),
+        ZipPackage.from_file(path),
+        ZipPackage.from_file(str(path)),
+    ]
+    for package in packages:
+        assert package.data == VALID
+        assert type(package.data) is bytes
+        assert package == packages[0]
+        assert hash(package) == hash(packages[0])
+    assert packages[3].source == str(path)
+
+
+def test_from_file_errors_name_the_path(tmp_path: Path) -> None:
+    """A missing path, a directory or a FIFO given to from_file is a PackageError naming it."""
+    os.mkfifo(tmp_path / "pipe.zip")
+    for path in (tmp_path / "missing.zip", tmp_path, tmp_path / "pipe.zip"):
+        with pytest.raises(PackageError) as caught:
+            ZipPackage.from_file(path)
+        assert caught.value.path == str(path)
+
+
+def test_from_bytes_rejects_non_bytes() -> None:
+    """A str is not zip data."""
+    with pytest.raises(PackageError, match="bytes"):
+        ZipPackage.from_bytes("PK..." + "x")  # type: ignore[arg-type]
+
+
+def test_constructor_validates_too() -> None:
+    """ZipPackage(data=...) checks the data like from_bytes."""
+    with pytest.raises(PackageError, match="not a zip"):
+        ZipPackage(data=b"nope")
+
+
+def test_package_is_immutable() -> None:
+    """A package cannot be changed after construction."""
+    package = ZipPackage.from_bytes(VALID)
+    with pytest.raises(AttributeError):
+        package.data = b""  # type: ignore[misc]
+
+
+def test_repr_and_str_never_show_the_bytes(tmp_path: Path) -> None:
+    """repr/str show size, CodeSha256 and source, never the archive bytes."""
+    data = make_zip({"secret.txt": b"API_KEY=hunter2"}, zipfile.ZIP_STORED)
+    assert b"hunter2" in data
+    path = tmp_path / "s.zip"
+    path.write_bytes(data)
+    for package in (ZipPackage.from_bytes(data), ZipPackage.from_file(path)):
+        for text in (repr(package), str(package), f"{package!r}", repr([package])):
+            assert "hunter2" not in text
+            assert "PK" not in text
+            assert "\\x" not in text
+            assert str(len(data)) in text
+            assert package.code_sha256 in text
+    assert str(path) in repr(ZipPackage.from_file(path))
+
+
+# --- S3Location ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bucket", "key", "version"),
+    [
+        ("abc", "k", None),
+        ("my-bucket.example_1", "path/to/code.zip", "3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"),
+        ("A" * 63, "k" * 1024, "v" * 1024),
+        ("b-_", "k", None),
+    ],
+)
+def test_s3_location_valid(bucket: str, key: str, version: str | None) -> None:
+    """Buckets of 3-63 allowed characters, keys and versions of 1-1024 characters are accepted."""
+    location = S3Location(bucket, key, version)
+    assert (location.bucket, location.key, location.version) == (bucket, key, version)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("ab", "k"), "bucket"),
+        (("a" * 64, "k"), "bucket"),
+        (("bucket.", "k"), "bucket"),
+        (("bu cket", "k"), "bucket"),
+        (("bucket/x", "k"), "bucket"),
+        (("bucket\n", "k"), "bucket"),
+        (("bucket", ""), "key"),
+        (("bucket", "k" * 1025), "key"),
+        (("bucket", "k", ""), "version"),
+        (("bucket", "k", "v" * 1025), "version"),
+    ],
+)
+def test_s3_location_invalid(args: tuple[str, ...], field: str) -> None:
+    """A constraint violation is a PackageError naming the field."""
+    with pytest.raises(PackageError, match=f"^{field} "):
+        S3Location(*args)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("s3://bucket/key.zip", S3Location("bucket", "key.zip")),
+        ("s3://bucket/a/b/c.zip#v1", S3Location("bucket", "a/b/c.zip", "v1")),
+        ("s3://bucket/a#b.zip#v2", S3Location("bucket", "a#b.zip", "v2")),
+        ("s3://bucket/dir/", S3Location("bucket", "dir/")),
+    ],
+)
+def test_s3_location_parse(text: str, expected: S3Location) -> None:
+    """parse reads s3://bucket/key with an optional #version, and str() gives it back."""
+    assert S3Location.parse(text) == expected
+    assert str(expected) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("bucket/key", "s3://"),
+        ("https://bucket/key", "s3://"),
+        ("s3://bucket", "expected s3://bucket/key"),
+        ("s3://bucket/", "expected s3://bucket/key"),
+        ("s3://bucket/key#", "empty version"),
+        ("s3:///key", "bucket"),
+        ("s3://b./key", "bucket"),
+    ],
+)
+def test_s3_location_parse_errors(text: str, message: str) -> None:
+    """Malformed S3 URLs are PackageErrors saying what is wrong."""
+    with pytest.raises(PackageError, match=message):
+        S3Location.parse(text)
+
+
+# --- ContainerImage --------------------------------------------------------------------------
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-function:latest",
+        "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/app/fn:v1.2.3-rc_1",
+        "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/repo:_tag",
+        "123456789012.dkr.ecr.ap-southeast-5.amazonaws.com/a.b_c-d/e__f/g--h:1",
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/repo:latest",
+        f"123456789012.dkr.ecr.us-east-1.amazonaws.com/repo@{DIGEST}",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:" + "t" * 128,
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/" + "r" * 256 + ":t",
+    ],
+)
+def test_container_image_valid(uri: str) -> None:
+    """ECR image URIs by tag or by digest are accepted."""
+    assert ContainerImage(uri).uri == uri
+    assert str(ContainerImage(uri)) == uri
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "",
+        "my-function:latest",
+        "12345678901.dkr.ecr.us-east-1.amazonaws.com/repo:latest",  # 11-digit account
+        "1234567890123.dkr.ecr.us-east-1.amazonaws.com/repo:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo",  # neither tag nor digest
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/Repo:latest",  # uppercase
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo--x/:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/-repo:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/a//b:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/a___b:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/a..b:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/a-_b:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/ab-:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:latest",  # 1-char repository
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/" + "r" * 257 + ":t",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:" + "t" * 129,
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:.tag",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:-tag",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:ta/g",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo@sha256:" + "0" * 63,
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo@sha256:" + "A" * 64,
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo@md5:" + "0" * 64,
+        "123456789012.dkr.ecr.US-EAST-1.amazonaws.com/repo:latest",
+        "123456789012.dkr.ecr.useast1.amazonaws.com/repo:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com.cn/repo:latest",  # wrong partition
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com/repo:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.org/repo:latest",
+        "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:latest",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:latest\n",
+        "docker.io/library/python:3.11",
+    ],
+)
+def test_container_image_invalid(uri: str) -> None:
+    """Anything but an ECR image URI with a tag or sha256 digest is a PackageError."""
+    with pytest.raises(PackageError, match="image URI"):
+        ContainerImage(uri)
+
+
+# --- code_source -----------------------------------------------------------------------------
+
+
+def test_code_source_passes_sources_through() -> None:
+    """ZipPackage, S3Location and ContainerImage come back as they are."""
+    sources = [
+        ZipPackage.from_bytes(VALID),
+        S3Location("bucket", "key"),
+        ContainerImage("123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:latest"),
+    ]
+    for source in sources:
+        assert code_source(source) is source
+
+
+def test_code_source_zips_a_directory_and_reads_a_file(tmp_path: Path) -> None:
+    """A directory path (str or Path) is zipped; a file path is read as a zip."""
+    write_tree(tmp_path / "src", TREE)
+    expected = ZipPackage.from_directory(tmp_path / "src")
+    for value in (tmp_path / "src", str(tmp_path / "src")):
+        result = code_source(value)
+        assert isinstance(result, ZipPackage)
+        assert result.data == expected.data
+    (tmp_path / "code.zip").write_bytes(VALID)
+    result = code_source(tmp_path / "code.zip")
+    assert isinstance(result, ZipPackage)
+    assert result.data == VALID
+
+
+@pytest.mark.parametrize("value", [None, 42, b"PK", "", ["a"], "s3://bucket/key", "/no/such/path"])
+def test_code_source_rejects_anything_else(value: object) -> None:
+    """Other values, and paths that do not exist, are PackageErrors."""
+    with pytest.raises(PackageError):
+        code_source(value)
+
+
+def test_code_source_hints_at_s3_location_parse() -> None:
+    """An S3 URL given as a path points at S3Location.parse."""
+    with pytest.raises(PackageError, match=r"S3Location\.parse"):
+        code_source("s3://bucket/key")
+
+
+# --- property --------------------------------------------------------------------------------
+
+_SEGMENT = st.text(alphabet=st.sampled_from("abcXYZ019_-.é€ "), min_size=1, max_size=8).filter(
+    lambda s: s not in {".", ".."}
+)
+_EXCLUDED_SEGMENT = st.sampled_from(["__pycache__", ".git", ".DS_Store", "m.pyc", "skip.tmp"])
+_PATH = st.lists(_SEGMENT | _EXCLUDED_SEGMENT, min_size=1, max_size=4).map("/".join)
+
+
+def _consistent(files: dict[str, bytes]) -> bool:
+    """No path is both a file and a directory."""
+    return not any(other.startswith(name + "/") for name in files for other in files)
+
+
+def _is_excluded(name: str) -> bool:
+    parts = name.split("/")
+    return any(
+        p in {"__pycache__", ".git", ".DS_Store"} or p.endswith((".pyc", ".tmp")) for p in parts
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    files=st.dictionaries(_PATH, st.binary(max_size=300), min_size=1, max_size=12).filter(
+        _consistent
+    ),
+    executable=st.sets(st.integers(0, 11)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_tree_packages_identically_and_completely(
+    files: dict[str, bytes], executable: set[int], seed: int
+) -> None:
+    """Any tree zips to the same bytes twice and from a shuffled copy, listing exactly its files."""
+    expected = {n: c for n, c in files.items() if not _is_excluded(n)}
+    with tempfile.TemporaryDirectory() as tmp:
+        first, second = Path(tmp, "first"), Path(tmp, "second")
+        write_tree(first, files)
+        order = list(files)
+        random.Random(seed).shuffle(order)
+        write_tree(second, files, order=order)
+        for i, name in enumerate(sorted(files)):
+            if i in executable:
+                (first / name).chmod(0o755)
+                (second / name).chmod(0o711)
+            os.utime(second / name, (seed, seed))
+        if not expected:
+            with pytest.raises(PackageError, match="no files"):
+                ZipPackage.from_directory(first, exclude=["*.tmp"])
+            return
+        a = ZipPackage.from_directory(first, exclude=["*.tmp"])
+        b = ZipPackage.from_directory(first, exclude=["*.tmp"])
+        c = ZipPackage.from_directory(second, exclude=["*.tmp"])
+        shutil.rmtree(second)
+    assert a.data == b.data == c.data
+    assert a.code_sha256 == c.code_sha256
+    assert entries(a) == expected
+    names = [i.filename for i in infos(a)]
+    assert names == sorted(expected)
+    modes = {i.filename: i.external_attr >> 16 for i in infos(a)}
+    for i, name in enumerate(sorted(files)):
+        if name in expected:
+            assert modes[name] == (0o100755 if i in executable else 0o100644)
+
+
+@functools.cache
+def _ecr_repository_pattern() -> str:
+    model = botocore.session.get_session().get_service_model("ecr")
+    return str(model.shape_for("RepositoryName").metadata["pattern"])
+
+
+@settings(max_examples=300)
+@given(name=st.text(alphabet="ab09._-/A", min_size=1, max_size=12))
+def test_repository_names_follow_botocores_ecr_pattern(name: str) -> None:
+    """A repository name is accepted exactly when ECR's own RepositoryName pattern accepts it."""
+    ecr = re.fullmatch(_ecr_repository_pattern(), name) is not None and len(name) >= 2
+    uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}:latest"
+    try:
+        ContainerImage(uri)
+    except PackageError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted == ecr
