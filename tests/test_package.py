@@ -431,16 +431,22 @@ def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert isinstance(caught.value.__cause__, PermissionError)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads anything")
-def test_unlistable_directory_is_an_error(tmp_path: Path) -> None:
+def test_unlistable_directory_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A directory that cannot be listed is a PackageError naming it."""
     write_tree(tmp_path, {"a.py": b"1", "locked/b.py": b"2"})
-    (tmp_path / "locked").chmod(0)
-    try:
-        with pytest.raises(PackageError, match="cannot list"):
-            ZipPackage.from_directory(tmp_path)
-    finally:
-        (tmp_path / "locked").chmod(0o755)
+    real_scandir = os.scandir
+    locked = str(tmp_path / "locked")
+
+    def deny(path: Any) -> Any:
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real_scandir(path)
+
+    # Root can list anything, so the refusal is simulated where the package lists directories.
+    monkeypatch.setattr(os, "scandir", deny)
+    with pytest.raises(PackageError, match="cannot list") as caught:
+        ZipPackage.from_directory(tmp_path)
+    assert isinstance(caught.value.__cause__, PermissionError)
 
 
 # --- size limit ------------------------------------------------------------------------------

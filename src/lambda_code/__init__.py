@@ -3,6 +3,18 @@
 from importlib.metadata import version as _version
 
 from ._client import LambdaCodeClient
+from ._deploy import (
+    DeployEvent,
+    DeployResult,
+    DeployTarget,
+    DoneEvent,
+    PolledEvent,
+    PublishedEvent,
+    ReadingEvent,
+    SkippedEvent,
+    UpdatingEvent,
+    UploadingEvent,
+)
 from ._enums import (
     ApplicationLogLevel,
     Architecture,
@@ -70,6 +82,8 @@ from ._models import (
     UpdateFunctionCodeRequest,
     VpcConfig,
 )
+from ._package import ContainerImage, S3Location, ZipPackage
+from ._ratelimit import RateLimits
 from ._retry import RetryPolicy
 from ._waiters import WaitPolicy
 
@@ -84,8 +98,13 @@ __all__ = [
     "CodeSigningConfigNotFoundException",
     "CodeStorageExceededException",
     "CodeVerificationFailedException",
+    "ContainerImage",
     "DeadLetterConfig",
+    "DeployEvent",
+    "DeployResult",
+    "DeployTarget",
     "DirectS3Read",
+    "DoneEvent",
     "DurableConfig",
     "EnvironmentResponse",
     "EnvironmentResponseError",
@@ -110,7 +129,11 @@ __all__ = [
     "LoggingConfig",
     "PackageError",
     "PackageType",
+    "PolledEvent",
     "PreconditionFailedException",
+    "PublishedEvent",
+    "RateLimits",
+    "ReadingEvent",
     "RequestValidationError",
     "ResourceConflictException",
     "ResourceNotFoundException",
@@ -120,8 +143,10 @@ __all__ = [
     "RuntimeVersionConfig",
     "RuntimeVersionError",
     "S3FilesConfig",
+    "S3Location",
     "S3ObjectStorageMode",
     "ServiceException",
+    "SkippedEvent",
     "SnapStart",
     "SnapStartApplyOn",
     "SnapStartOptimizationStatus",
@@ -136,9 +161,12 @@ __all__ = [
     "TransportError",
     "UpdateFailedError",
     "UpdateFunctionCodeRequest",
+    "UpdatingEvent",
+    "UploadingEvent",
     "VpcConfig",
     "WaitPolicy",
     "WaitTimeoutError",
     "WaiterError",
+    "ZipPackage",
     "__version__",
 ]

@@ -8,11 +8,12 @@ import botocore.session
 from botocore.config import Config
 
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
+from ._ratelimit import RateLimiter, RateLimits, limited
 from ._retry import Clock, Retrier, RetryPolicy, Sleep, invoke
 from ._waiters import OnPoll, Waiter, WaitPolicy
 
 if TYPE_CHECKING:
-    from ._deploy import CodeInput, DeployEvent, DeployResult, DeployTarget, RateLimits
+    from ._deploy import CodeInput, DeployEvent, DeployResult, DeployTarget
     from ._errors import LambdaCodeError
 
 __all__ = ["LambdaCodeClient"]
@@ -37,7 +38,9 @@ class LambdaCodeClient:
     Wraps ``client`` (a botocore or boto3 Lambda client) or creates one from the default
     session with botocore's retries off. With a client of your own, botocore's retries
     (``ResponseMetadata.RetryAttempts``) count against ``retry.max_attempts``. ``clock`` and
-    ``sleep`` drive every backoff and wait, so tests can run in virtual time.
+    ``sleep`` drive every backoff and wait, so tests can run in virtual time. With
+    ``rate_limits``, every call (retries and polls included) first takes a slot from its API
+    family's limiter, shared by all threads using this client.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class LambdaCodeClient:
         wait: WaitPolicy | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         if client is None:
             client = _botocore_client(region_name, endpoint_url, profile_name)
@@ -59,12 +63,35 @@ class LambdaCodeClient:
         self.wait = wait if wait is not None else WaitPolicy()
         self.clock = clock
         self.sleep = sleep
+        self.rate_limits = rate_limits
         self._retrier = Retrier(self.retry, clock=clock, sleep=sleep)
         self._waiter = Waiter(self.wait, clock=clock, sleep=sleep)
         # Bound once: attribute lookups on a botocore client go through __getattr__.
         self._update = client.update_function_code
         self._get_configuration = client.get_function_configuration
         self._get_function = client.get_function
+        self._publish = client.publish_version
+        self._list_versions = client.list_versions_by_function
+        if rate_limits is not None:
+            control = RateLimiter(rate_limits.control_plane, clock=clock, sleep=sleep)
+            self._update = limited(self._update, control)
+            self._get_configuration = limited(self._get_configuration, control)
+            self._publish = limited(self._publish, control)
+            self._list_versions = limited(self._list_versions, control)
+            self._get_function = limited(
+                self._get_function, RateLimiter(rate_limits.get_function, clock=clock, sleep=sleep)
+            )
+
+    def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
+        """A client on the same botocore client and policies, with its own rate limiters."""
+        return LambdaCodeClient(
+            self.client,
+            retry=self.retry,
+            wait=self.wait,
+            clock=self.clock,
+            sleep=self.sleep,
+            rate_limits=rate_limits,
+        )
 
     def __repr__(self) -> str:
         meta = getattr(self.client, "meta", None)
@@ -131,9 +158,7 @@ class LambdaCodeClient:
         ):
             if value is not None:
                 kwargs[key] = value
-        response = self._retrier.call(
-            self.client.publish_version, kwargs, operation="PublishVersion"
-        )
+        response = self._retrier.call(self._publish, kwargs, operation="PublishVersion")
         return FunctionConfiguration.from_api(response)
 
     def list_versions(self, function_name: str) -> list[FunctionConfiguration]:
@@ -142,7 +167,7 @@ class LambdaCodeClient:
         kwargs = _name_args(function_name, None)
         while True:
             response = self._retrier.call(
-                self.client.list_versions_by_function, kwargs, operation="ListVersionsByFunction"
+                self._list_versions, kwargs, operation="ListVersionsByFunction"
             )
             versions.extend(FunctionConfiguration.from_api(v) for v in response["Versions"])
             marker = response.get("NextMarker")

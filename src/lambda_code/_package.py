@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from ._errors import PackageError
+from ._models import MAX_ZIP_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,8 +55,6 @@ __all__ = [
 
 _log = logging.getLogger("lambda_code")
 
-#: Lambda's limit for a zip uploaded directly in the request (``ZipFile``).
-MAX_ZIP_SIZE: Final = 50 * 1024 * 1024
 
 #: Globs always excluded by ``from_directory`` (files and directories alike).
 DEFAULT_EXCLUDES: Final = ("__pycache__", "*.pyc", ".git", ".DS_Store")
