@@ -1,7 +1,5 @@
 """Fixtures shared by the whole suite: fake AWS credentials and a virtual clock."""
 
-from collections.abc import Iterator
-
 import pytest
 
 _FAKE_ENV = {
@@ -18,7 +16,7 @@ _FAKE_ENV = {
 
 
 @pytest.fixture(autouse=True)
-def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test can reach real AWS: real credentials and profiles are replaced by fakes."""
     for name in (
         "AWS_PROFILE",
@@ -29,7 +27,6 @@ def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(name, raising=False)
     for name, value in _FAKE_ENV.items():
         monkeypatch.setenv(name, value)
-    yield
 
 
 class FakeClock:

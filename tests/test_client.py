@@ -61,7 +61,7 @@ def moto_lambda() -> Iterator[Any]:
         yield lam
 
 
-def test_update_round_trip_through_moto(moto_lambda) -> None:
+def test_update_round_trip_through_moto(moto_lambda: Any) -> None:
     """A code update through the client lands in moto with the package's CodeSha256."""
     client = LambdaCodeClient(region_name="us-east-1")
     data = _zip("def handler(event, context):\n    return 'second'\n")
@@ -78,7 +78,7 @@ def test_update_round_trip_through_moto(moto_lambda) -> None:
     assert stored["CodeSha256"] == _sha(data)
 
 
-def test_get_function_configuration_reads_moto(moto_lambda) -> None:
+def test_get_function_configuration_reads_moto(moto_lambda: Any) -> None:
     """get_function_configuration returns the typed configuration, secrets kept out of repr."""
     config = LambdaCodeClient(region_name="us-east-1").get_function_configuration("fn")
     assert config.function_name == "fn"
@@ -89,7 +89,7 @@ def test_get_function_configuration_reads_moto(moto_lambda) -> None:
     assert "s3cr3t-value" not in repr(config)
 
 
-def test_get_function_and_wait_see_the_same_function(moto_lambda) -> None:
+def test_get_function_and_wait_see_the_same_function(moto_lambda: Any) -> None:
     """get_function (GetFunction) and wait_until_updated agree with moto."""
     client = LambdaCodeClient(region_name="us-east-1")
     via_get = client.get_function("fn")
@@ -98,7 +98,7 @@ def test_get_function_and_wait_see_the_same_function(moto_lambda) -> None:
     assert waited.last_update_status in (None, LastUpdateStatus.SUCCESSFUL)
 
 
-def test_missing_function_is_a_typed_error(moto_lambda) -> None:
+def test_missing_function_is_a_typed_error(moto_lambda: Any) -> None:
     """A 404 from moto is ResourceNotFoundException, not a ClientError."""
     client = LambdaCodeClient(region_name="us-east-1")
     with pytest.raises(ResourceNotFoundException) as info:
@@ -109,7 +109,7 @@ def test_missing_function_is_a_typed_error(moto_lambda) -> None:
     assert info.value.operation == "UpdateFunctionCode"
 
 
-def test_wraps_a_boto3_client(moto_lambda) -> None:
+def test_wraps_a_boto3_client(moto_lambda: Any) -> None:
     """A boto3 client passed in is used as it is."""
     client = LambdaCodeClient(moto_lambda)
     assert client.client is moto_lambda
@@ -135,7 +135,7 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-def test_update_over_real_http(moto_server) -> None:
+def test_update_over_real_http(moto_server: str) -> None:
     """The happy path works over the wire: botocore signs and sends, moto.server answers."""
     session = botocore.session.get_session()
     lam = session.create_client("lambda", region_name="us-east-1", endpoint_url=moto_server)

@@ -2,12 +2,14 @@
 
 import base64
 import hashlib
+import itertools
 import os
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import FakeClock
 from lambda_code import (
     ContainerImage,
     DeployEvent,
@@ -66,7 +68,9 @@ def _sha(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def test_directory_deploy_updates_and_waits(sim, client, app) -> None:
+def test_directory_deploy_updates_and_waits(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """Deploying a directory zips it, updates the function and waits for Successful."""
     events: list[DeployEvent] = []
     result = client.deploy("fn", app, on_event=events.append)
@@ -86,7 +90,9 @@ def test_directory_deploy_updates_and_waits(sim, client, app) -> None:
     assert result.elapsed == pytest.approx(sim.clock.now())
 
 
-def test_unchanged_code_is_skipped(sim, client, app) -> None:
+def test_unchanged_code_is_skipped(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """A second deploy of the same tree sends no update and reports changed=False."""
     client.deploy("fn", app)
     sim.reset_counters()
@@ -97,7 +103,9 @@ def test_unchanged_code_is_skipped(sim, client, app) -> None:
     assert any(isinstance(e, SkippedEvent) for e in events)
 
 
-def test_force_updates_unchanged_code(sim, client, app) -> None:
+def test_force_updates_unchanged_code(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """skip_unchanged=False sends the update anyway."""
     client.deploy("fn", app)
     result = client.deploy("fn", app, skip_unchanged=False)
@@ -105,7 +113,9 @@ def test_force_updates_unchanged_code(sim, client, app) -> None:
     assert sim.calls["UpdateFunctionCode"] == 2
 
 
-def test_architecture_change_is_not_skipped(sim, client, app) -> None:
+def test_architecture_change_is_not_skipped(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """Same code but another architecture is an update."""
     client.deploy("fn", app)
     result = client.deploy("fn", app, architectures=["arm64"])
@@ -113,7 +123,9 @@ def test_architecture_change_is_not_skipped(sim, client, app) -> None:
     assert result.configuration.architectures == ("arm64",)
 
 
-def test_publish_publishes_once_and_reuses_the_version(sim, client, app) -> None:
+def test_publish_publishes_once_and_reuses_the_version(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """publish=True publishes a version; the same code again reuses it, no second version."""
     first = client.deploy("fn", app, publish=True)
     assert first.version == "1"
@@ -124,7 +136,9 @@ def test_publish_publishes_once_and_reuses_the_version(sim, client, app) -> None
     assert sim.versions_published["fn"] == 1
 
 
-def test_publish_of_unchanged_but_unpublished_code(sim, client, app) -> None:
+def test_publish_of_unchanged_but_unpublished_code(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """Unchanged $LATEST that no version has yet is published once (guarded by CodeSha256)."""
     client.deploy("fn", app)
     events: list[DeployEvent] = []
@@ -136,7 +150,9 @@ def test_publish_of_unchanged_but_unpublished_code(sim, client, app) -> None:
     assert any(isinstance(e, PublishedEvent) and e.version == "1" for e in events)
 
 
-def test_concurrent_change_is_refused(sim, client, app) -> None:
+def test_concurrent_change_is_refused(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """Someone else updating between our read and our update fails with a clear 412."""
 
     def meddle(event: DeployEvent) -> None:
@@ -150,7 +166,9 @@ def test_concurrent_change_is_refused(sim, client, app) -> None:
     assert sim.code("fn") == make_zip({"x.py": b"1"})
 
 
-def test_lost_publish_response_publishes_exactly_once(sim, client, app) -> None:
+def test_lost_publish_response_publishes_exactly_once(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """A Publish=True update whose answer is lost is resolved by reading, never re-published."""
     sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
     result = client.deploy("fn", app, publish=True)
@@ -161,7 +179,9 @@ def test_lost_publish_response_publishes_exactly_once(sim, client, app) -> None:
     assert result.configuration.code_sha256 == ZipPackage.from_directory(app).code_sha256
 
 
-def test_lost_update_response_without_publish(sim, client, app) -> None:
+def test_lost_update_response_without_publish(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """A lost answer to a plain update is resolved the same way."""
     sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
     result = client.deploy("fn", app)
@@ -169,7 +189,9 @@ def test_lost_update_response_without_publish(sim, client, app) -> None:
     assert sim.code("fn") == ZipPackage.from_directory(app).data
 
 
-def test_update_in_progress_is_waited_out_first(sim, client, app) -> None:
+def test_update_in_progress_is_waited_out_first(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """A deploy that finds an update in progress waits for it instead of bouncing off 409."""
     sim.update_duration = 30.0
     sim.client.update_function_code(FunctionName="fn", ZipFile=make_zip({"x.py": b"1"}))
@@ -178,7 +200,9 @@ def test_update_in_progress_is_waited_out_first(sim, client, app) -> None:
     assert sim.clock.now() >= 60.0
 
 
-def test_too_big_tree_fails_before_any_call(sim, client, tmp_path) -> None:
+def test_too_big_tree_fails_before_any_call(
+    sim: SimulatedLambda, client: LambdaCodeClient, tmp_path: Path
+) -> None:
     """A tree whose zip exceeds 50 MiB raises PackageError naming S3, with no request sent."""
     (tmp_path / "big").mkdir()
     (tmp_path / "big" / "blob.bin").write_bytes(os.urandom(51 * 1024 * 1024))
@@ -187,7 +211,9 @@ def test_too_big_tree_fails_before_any_call(sim, client, tmp_path) -> None:
     assert sum(sim.calls.values()) == 0
 
 
-def test_bad_function_name_fails_before_any_call(sim, client, app) -> None:
+def test_bad_function_name_fails_before_any_call(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """Request validation happens before the first network call."""
     with pytest.raises(RequestValidationError) as info:
         client.deploy("not a name!", app)
@@ -195,7 +221,7 @@ def test_bad_function_name_fails_before_any_call(sim, client, app) -> None:
     assert sum(sim.calls.values()) == 0
 
 
-def test_dry_run_changes_nothing(sim, client, app) -> None:
+def test_dry_run_changes_nothing(sim: SimulatedLambda, client: LambdaCodeClient, app: Path) -> None:
     """dry_run sends DryRun, reports it would change, and leaves the function as it was."""
     before = sim.configuration("fn")
     result = client.deploy("fn", app, dry_run=True, publish=True)
@@ -208,14 +234,16 @@ def test_dry_run_changes_nothing(sim, client, app) -> None:
     assert sim.versions_published["fn"] == 0
 
 
-def test_no_wait_returns_in_progress(sim, client, app) -> None:
+def test_no_wait_returns_in_progress(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """wait=False returns as soon as the update is accepted."""
     result = client.deploy("fn", app, wait=False)
     assert result.configuration.last_update_status is LastUpdateStatus.IN_PROGRESS
     assert sim.calls["GetFunction"] == 1
 
 
-def test_failed_update_raises(sim, client, app) -> None:
+def test_failed_update_raises(sim: SimulatedLambda, client: LambdaCodeClient, app: Path) -> None:
     """An update Lambda fails to apply raises UpdateFailedError with its reason code."""
     sim.fail_next_update(reason_code="InvalidZipFileException", reason="bad zip")
     with pytest.raises(UpdateFailedError) as info:
@@ -223,7 +251,9 @@ def test_failed_update_raises(sim, client, app) -> None:
     assert info.value.reason_code == "InvalidZipFileException"
 
 
-def test_failed_update_of_same_code_is_retried_not_skipped(sim, client, app) -> None:
+def test_failed_update_of_same_code_is_retried_not_skipped(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """After a failed update, the same code is sent again rather than skipped."""
     sim.fail_next_update(reason_code="InternalError", reason="boom")
     with pytest.raises(UpdateFailedError):
@@ -231,7 +261,9 @@ def test_failed_update_of_same_code_is_retried_not_skipped(sim, client, app) -> 
     assert client.deploy("fn", app).changed
 
 
-def test_timeout_bounds_the_whole_deploy(sim, client, app) -> None:
+def test_timeout_bounds_the_whole_deploy(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """A deploy whose update outlasts the timeout raises WaitTimeoutError at the timeout."""
     sim.update_duration = 1000.0
     with pytest.raises(WaitTimeoutError):
@@ -239,7 +271,9 @@ def test_timeout_bounds_the_whole_deploy(sim, client, app) -> None:
     assert sim.clock.now() == pytest.approx(10.0)
 
 
-def test_zip_file_path_and_s3_and_image(sim, client, app, tmp_path) -> None:
+def test_zip_file_path_and_s3_and_image(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path, tmp_path: Path
+) -> None:
     """A .zip path, an S3Location and a ContainerImage are all deployable."""
     archive = tmp_path / "code.zip"
     archive.write_bytes(make_zip({"index.py": b"zip"}))
@@ -259,7 +293,9 @@ def test_zip_file_path_and_s3_and_image(sim, client, app, tmp_path) -> None:
     assert client.deploy("img", image).changed
 
 
-def test_missing_function_is_typed(sim, client, app) -> None:
+def test_missing_function_is_typed(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
     """Deploying to a function that does not exist raises ResourceNotFoundException."""
     with pytest.raises(ResourceNotFoundException):
         client.deploy("ghost", app)
@@ -268,7 +304,9 @@ def test_missing_function_is_typed(sim, client, app) -> None:
 # -- deploy_many -------------------------------------------------------------------------------
 
 
-def test_deploy_many_keeps_order_and_isolates_failures(simulated_lambda, app) -> None:
+def test_deploy_many_keeps_order_and_isolates_failures(
+    simulated_lambda: SimulatedLambda, app: Path
+) -> None:
     """Results come back in input order; a failing target does not stop the others."""
     sim = simulated_lambda
     names = [f"fn-{i}" for i in range(12)]
@@ -311,10 +349,10 @@ def _real_time_fleet(count: int, rate: float) -> SimulatedLambda:
 
 def _control_plane_gaps(sim: SimulatedLambda) -> list[float]:
     times = sorted(r.time for r in sim.history if r.operation in CONTROL_PLANE)
-    return [b - a for a, b in zip(times, times[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
-def test_deploy_many_stays_under_the_quota(app) -> None:
+def test_deploy_many_stays_under_the_quota(app: Path) -> None:
     """A 30-function fleet runs at 15/s without a single 429 (in real time)."""
     sim = _real_time_fleet(30, 15.0)
     client: LambdaCodeClient = sim.lambda_code_client()
@@ -327,7 +365,7 @@ def test_deploy_many_stays_under_the_quota(app) -> None:
     assert min(_control_plane_gaps(sim)) >= 1 / 15 - 0.02
 
 
-def test_deploy_many_rate_limits_are_settable(app) -> None:
+def test_deploy_many_rate_limits_are_settable(app: Path) -> None:
     """A lower account quota is respected when given as rate_limits."""
     sim = _real_time_fleet(6, 5.0)
     client: LambdaCodeClient = sim.lambda_code_client()
@@ -365,7 +403,7 @@ def test_rate_limiter_hands_out_evenly_spaced_slots_across_threads() -> None:
     assert sorted(clock.wakeups) == pytest.approx([i / 10 for i in range(1, 20)])
 
 
-def test_rate_limiter_does_not_bank_idle_time(clock) -> None:
+def test_rate_limiter_does_not_bank_idle_time(clock: FakeClock) -> None:
     """After an idle spell the next call goes at once, and the one after waits an interval."""
     limiter = RateLimiter(4.0, clock=clock, sleep=clock.sleep)
     limiter.acquire()
@@ -375,13 +413,15 @@ def test_rate_limiter_does_not_bank_idle_time(clock) -> None:
     assert clock.sleeps == [0.25]
 
 
-def test_deploy_many_rejects_zero_concurrency(client) -> None:
+def test_deploy_many_rejects_zero_concurrency(client: LambdaCodeClient) -> None:
     """max_concurrency must be at least one."""
     with pytest.raises(ValueError, match="max_concurrency"):
         client.deploy_many([], max_concurrency=0)
 
 
-def test_active_wait_for_pending_function_before_deploy(simulated_lambda, app) -> None:
+def test_active_wait_for_pending_function_before_deploy(
+    simulated_lambda: SimulatedLambda, app: Path
+) -> None:
     """A function still being created (Pending) is waited for before the update."""
     sim = simulated_lambda
     sim.create_duration = 5.0

@@ -10,6 +10,7 @@ from typing import Any
 import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
@@ -64,7 +65,9 @@ def _error(stub: Stubber, code: str, status: int, **kwargs: Any) -> None:
     stub.add_client_error("update_function_code", code, f"{code}!", status, **kwargs)
 
 
-def test_conflict_is_retried_until_it_clears(botocore_client, stubber, clock) -> None:
+def test_conflict_is_retried_until_it_clears(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """A 409 is retried with exponential backoff until the update goes through."""
     _error(stubber, "ResourceConflictException", 409)
     _error(stubber, "ResourceConflictException", 409)
@@ -79,7 +82,7 @@ def test_conflict_is_retried_until_it_clears(botocore_client, stubber, clock) ->
     [("ServiceException", 500), ("TooManyRequestsException", 429)],
 )
 def test_transient_service_errors_are_retried(
-    botocore_client, stubber, clock, code, status
+    botocore_client: Any, stubber: Stubber, clock: FakeClock, code: str, status: int
 ) -> None:
     """500 and 429 are retried like 409."""
     _error(stubber, code, status)
@@ -96,7 +99,14 @@ def test_transient_service_errors_are_retried(
         ("InvalidParameterValueException", 400, InvalidParameterValueException),
     ],
 )
-def test_permanent_errors_raise_at_once(botocore_client, stubber, clock, code, status, cls) -> None:
+def test_permanent_errors_raise_at_once(
+    botocore_client: Any,
+    stubber: Stubber,
+    clock: FakeClock,
+    code: str,
+    status: int,
+    cls: type[Exception],
+) -> None:
     """412, 404 and 400 are raised on the first attempt, typed, with the ClientError chained."""
     _error(stubber, code, status)
     with pytest.raises(cls) as info:
@@ -106,7 +116,9 @@ def test_permanent_errors_raise_at_once(botocore_client, stubber, clock, code, s
     assert type(info.value.__cause__).__name__ == code
 
 
-def test_retry_after_wins_over_backoff_and_max_delay(botocore_client, stubber, clock) -> None:
+def test_retry_after_wins_over_backoff_and_max_delay(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """A Retry-After longer than max_delay is still honoured in full."""
     _error(stubber, "TooManyRequestsException", 429, modeled_fields={"retryAfterSeconds": "7"})
     stubber.add_response("update_function_code", OK)
@@ -115,7 +127,9 @@ def test_retry_after_wins_over_backoff_and_max_delay(botocore_client, stubber, c
     assert clock.sleeps == [7.0]
 
 
-def test_retry_after_past_deadline_gives_up_at_once(botocore_client, stubber, clock) -> None:
+def test_retry_after_past_deadline_gives_up_at_once(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """When Retry-After would start the next attempt past the deadline, the 429 is raised now."""
     _error(stubber, "TooManyRequestsException", 429, modeled_fields={"retryAfterSeconds": "30"})
     policy = RetryPolicy(jitter=False, deadline=10.0)
@@ -125,7 +139,9 @@ def test_retry_after_past_deadline_gives_up_at_once(botocore_client, stubber, cl
     assert clock.sleeps == []
 
 
-def test_max_attempts_counts_every_attempt(botocore_client, stubber, clock) -> None:
+def test_max_attempts_counts_every_attempt(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """max_attempts=3 makes three calls, then raises the last error."""
     for _ in range(3):
         _error(stubber, "ResourceConflictException", 409)
@@ -136,7 +152,9 @@ def test_max_attempts_counts_every_attempt(botocore_client, stubber, clock) -> N
     assert clock.sleeps == [0.25, 0.5]
 
 
-def test_one_attempt_means_no_retry(botocore_client, stubber, clock) -> None:
+def test_one_attempt_means_no_retry(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """max_attempts=1 disables retrying."""
     _error(stubber, "ServiceException", 500)
     with pytest.raises(ServiceException):
@@ -144,7 +162,9 @@ def test_one_attempt_means_no_retry(botocore_client, stubber, clock) -> None:
     assert clock.sleeps == []
 
 
-def test_deadline_bounds_the_retries(botocore_client, stubber, clock) -> None:
+def test_deadline_bounds_the_retries(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """Retries stop when the next attempt would start after the deadline."""
     # Delays 1, 2, 4: attempts at t=0, 1, 3; the next (t=7) is past a 5 s deadline.
     for _ in range(3):
@@ -155,7 +175,9 @@ def test_deadline_bounds_the_retries(botocore_client, stubber, clock) -> None:
     assert clock.sleeps == [1.0, 2.0]
 
 
-def test_backoff_is_capped_by_max_delay(botocore_client, stubber, clock) -> None:
+def test_backoff_is_capped_by_max_delay(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """Exponential delays stop growing at max_delay."""
     for _ in range(4):
         _error(stubber, "ServiceException", 500)
@@ -165,7 +187,9 @@ def test_backoff_is_capped_by_max_delay(botocore_client, stubber, clock) -> None
     assert clock.sleeps == [1.0, 2.0, 3.0, 3.0]
 
 
-def test_full_jitter_stays_under_the_exponential_ceiling(botocore_client, stubber, clock) -> None:
+def test_full_jitter_stays_under_the_exponential_ceiling(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """With jitter each delay is drawn between 0 and the exponential ceiling."""
     for _ in range(5):
         _error(stubber, "ResourceConflictException", 409)
@@ -177,7 +201,9 @@ def test_full_jitter_stays_under_the_exponential_ceiling(botocore_client, stubbe
         assert 0 <= slept <= 2**n
 
 
-def test_botocore_attempts_count_against_max_attempts(botocore_client, stubber, clock) -> None:
+def test_botocore_attempts_count_against_max_attempts(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """An error after botocore retried 4 times has used 5 of 5 attempts: no retry."""
     _error(stubber, "ServiceException", 500, response_meta={"RetryAttempts": 4})
     with pytest.raises(ServiceException):
@@ -185,7 +211,9 @@ def test_botocore_attempts_count_against_max_attempts(botocore_client, stubber, 
     assert clock.sleeps == []
 
 
-def test_botocore_attempts_on_retries_count_too(botocore_client, stubber, clock) -> None:
+def test_botocore_attempts_on_retries_count_too(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """Attempts botocore made inside a retry add to the budget as well."""
     _error(stubber, "ServiceException", 500)
     _error(stubber, "ServiceException", 500, response_meta={"RetryAttempts": 2})
@@ -218,7 +246,9 @@ class _Transport:
         if self.calls <= self.failures:
             raise self.error
         body = json.dumps({**OK, "Version": "2"}).encode()
-        return AWSResponse(request.url, 200, {"content-type": "application/json"}, _Raw(body))
+        headers = HTTPHeaders()
+        headers["content-type"] = "application/json"
+        return AWSResponse(request.url, 200, headers, _Raw(body))
 
 
 _READ_TIMEOUT = ReadTimeoutError(endpoint_url="https://lambda.us-east-1.amazonaws.com")
@@ -226,7 +256,9 @@ _NO_CONNECTION = EndpointConnectionError(endpoint_url="https://lambda.us-east-1.
 
 
 @pytest.mark.parametrize("error", [_READ_TIMEOUT, _NO_CONNECTION], ids=["timeout", "connection"])
-def test_transport_faults_are_retried(botocore_client, clock, error) -> None:
+def test_transport_faults_are_retried(
+    botocore_client: Any, clock: FakeClock, error: Exception
+) -> None:
     """Connection errors and read timeouts are retried for an update that cannot publish twice."""
     hook = _Transport(botocore_client, 2, error)
     _client(botocore_client, clock).update_function_code(REQUEST)
@@ -234,7 +266,9 @@ def test_transport_faults_are_retried(botocore_client, clock, error) -> None:
     assert clock.sleeps == [0.25, 0.5]
 
 
-def test_unguarded_publish_is_not_retried_after_transport_fault(botocore_client, clock) -> None:
+def test_unguarded_publish_is_not_retried_after_transport_fault(
+    botocore_client: Any, clock: FakeClock
+) -> None:
     """publish=True without revision_id: a lost answer may have published, so no retry."""
     hook = _Transport(botocore_client, 1, _READ_TIMEOUT)
     request = UpdateFunctionCodeRequest(function_name="fn", zip_file=ZIP, publish=True)
@@ -244,7 +278,9 @@ def test_unguarded_publish_is_not_retried_after_transport_fault(botocore_client,
     assert isinstance(info.value.__cause__, ReadTimeoutError)
 
 
-def test_guarded_publish_is_retried_after_transport_fault(botocore_client, clock) -> None:
+def test_guarded_publish_is_retried_after_transport_fault(
+    botocore_client: Any, clock: FakeClock
+) -> None:
     """publish=True with revision_id is retried: a repeat would be refused with 412."""
     hook = _Transport(botocore_client, 1, _READ_TIMEOUT)
     request = UpdateFunctionCodeRequest(
@@ -254,7 +290,9 @@ def test_guarded_publish_is_retried_after_transport_fault(botocore_client, clock
     assert hook.calls == 2
 
 
-def test_guarded_publish_still_retries_throttling(botocore_client, stubber, clock) -> None:
+def test_guarded_publish_still_retries_throttling(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """An unguarded publish is still retried on answers that prove nothing was applied."""
     _error(stubber, "TooManyRequestsException", 429)
     stubber.add_response("update_function_code", OK)
@@ -263,7 +301,9 @@ def test_guarded_publish_still_retries_throttling(botocore_client, stubber, cloc
     assert clock.sleeps == [0.25]
 
 
-def test_each_retry_is_logged(botocore_client, stubber, clock, caplog) -> None:
+def test_each_retry_is_logged(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     """One log line per retry names the operation, code, attempt and delay."""
     _error(stubber, "ResourceConflictException", 409)
     stubber.add_response("update_function_code", OK)
@@ -278,7 +318,9 @@ def test_each_retry_is_logged(botocore_client, stubber, clock, caplog) -> None:
     assert "0.250s" in message
 
 
-def test_calls_do_not_share_a_budget(botocore_client, stubber, clock) -> None:
+def test_calls_do_not_share_a_budget(
+    botocore_client: Any, stubber: Stubber, clock: FakeClock
+) -> None:
     """Each call gets the whole policy: a second call after an exhausted one retries again."""
     policy = RetryPolicy(max_attempts=2, jitter=False)
     client = _client(botocore_client, clock, policy)

@@ -22,9 +22,14 @@ from lambda_code import (
     WaitPolicy,
     WaitTimeoutError,
 )
-from lambda_code.testing import SimulatedLambda, make_zip
+from lambda_code.testing import FaultKind, SimulatedLambda, VirtualClock, make_zip
 
 CODE = make_zip({"index.py": b"def handler(event, context):\n    return 2\n"})
+
+
+def _sleeps(sim: SimulatedLambda) -> list[float]:
+    assert isinstance(sim.clock, VirtualClock)
+    return sim.clock.sleeps
 
 
 def _updating(sim: SimulatedLambda, name: str = "fn", duration: float = 1.0) -> LambdaCodeClient:
@@ -36,7 +41,7 @@ def _updating(sim: SimulatedLambda, name: str = "fn", duration: float = 1.0) -> 
     return client
 
 
-def test_update_is_seen_within_the_policy_lag(simulated_lambda) -> None:
+def test_update_is_seen_within_the_policy_lag(simulated_lambda: SimulatedLambda) -> None:
     """A 1 s update is seen Successful within 0.2 s of finishing."""
     sim = simulated_lambda
     client = _updating(sim, duration=1.0)
@@ -48,7 +53,7 @@ def test_update_is_seen_within_the_policy_lag(simulated_lambda) -> None:
     assert sim.calls["GetFunction"] <= 7
 
 
-def test_long_update_polls_sparingly(simulated_lambda) -> None:
+def test_long_update_polls_sparingly(simulated_lambda: SimulatedLambda) -> None:
     """A 15-minute update is seen within 5 s of finishing, with far fewer polls than 1/s."""
     sim = simulated_lambda
     client = _updating(sim, duration=900.0)
@@ -58,7 +63,7 @@ def test_long_update_polls_sparingly(simulated_lambda) -> None:
     assert sim.calls["GetFunction"] < 900 / 3
 
 
-def test_failed_update_raises_with_reason(simulated_lambda) -> None:
+def test_failed_update_raises_with_reason(simulated_lambda: SimulatedLambda) -> None:
     """LastUpdateStatus Failed raises UpdateFailedError carrying reason, code and configuration."""
     sim = simulated_lambda
     sim.create_function("fn")
@@ -76,7 +81,7 @@ def test_failed_update_raises_with_reason(simulated_lambda) -> None:
     assert "python2.7 is no longer supported" in str(err)
 
 
-def test_timeout_polls_last_at_the_deadline(simulated_lambda) -> None:
+def test_timeout_polls_last_at_the_deadline(simulated_lambda: SimulatedLambda) -> None:
     """A wait that times out makes its last poll exactly at the deadline, then raises."""
     sim = simulated_lambda
     client = _updating(sim, duration=100.0)
@@ -93,7 +98,7 @@ def test_timeout_polls_last_at_the_deadline(simulated_lambda) -> None:
     assert "10.0s" in str(err)
 
 
-def test_zero_timeout_polls_once(simulated_lambda) -> None:
+def test_zero_timeout_polls_once(simulated_lambda: SimulatedLambda) -> None:
     """timeout=0 still looks once before giving up."""
     sim = simulated_lambda
     client = _updating(sim, duration=5.0)
@@ -102,7 +107,7 @@ def test_zero_timeout_polls_once(simulated_lambda) -> None:
     assert info.value.polls == 1
 
 
-def test_on_poll_sees_every_successful_poll(simulated_lambda) -> None:
+def test_on_poll_sees_every_successful_poll(simulated_lambda: SimulatedLambda) -> None:
     """on_poll is called once per answered poll, failed polls excluded."""
     sim = simulated_lambda
     client = _updating(sim, duration=2.0)
@@ -117,7 +122,9 @@ def test_on_poll_sees_every_successful_poll(simulated_lambda) -> None:
 @pytest.mark.parametrize(
     "kind", ["throttle", "server_error", "conflict", "connection_error", "read_timeout"]
 )
-def test_transient_poll_failures_are_retried(simulated_lambda, kind) -> None:
+def test_transient_poll_failures_are_retried(
+    simulated_lambda: SimulatedLambda, kind: FaultKind
+) -> None:
     """429, 500, 409 and transport faults on a poll are retried inside the wait."""
     sim = simulated_lambda
     client = _updating(sim, duration=1.0)
@@ -127,17 +134,17 @@ def test_transient_poll_failures_are_retried(simulated_lambda, kind) -> None:
     assert sim.faults[kind] == 3
 
 
-def test_retry_after_on_a_poll_is_honoured(simulated_lambda) -> None:
+def test_retry_after_on_a_poll_is_honoured(simulated_lambda: SimulatedLambda) -> None:
     """A throttled poll waits at least the Retry-After before polling again."""
     sim = simulated_lambda
     client = _updating(sim, duration=0.5)
     sim.add_fault("throttle", operation="GetFunction", times=1, retry_after=3)
-    sleeps_before = len(sim.clock.sleeps)
+    sleeps_before = len(_sleeps(sim))
     client.wait_until_updated("fn")
-    assert sim.clock.sleeps[sleeps_before] >= 3
+    assert _sleeps(sim)[sleeps_before] >= 3
 
 
-def test_throttle_storm_ends_at_the_deadline(simulated_lambda) -> None:
+def test_throttle_storm_ends_at_the_deadline(simulated_lambda: SimulatedLambda) -> None:
     """Polls that keep being throttled share the wait's deadline: WaitTimeoutError, not a hang."""
     sim = simulated_lambda
     client = _updating(sim, duration=1.0)
@@ -151,7 +158,7 @@ def test_throttle_storm_ends_at_the_deadline(simulated_lambda) -> None:
     assert sim.calls["GetFunction"] == 6
 
 
-def test_missing_function_raises_at_once(simulated_lambda) -> None:
+def test_missing_function_raises_at_once(simulated_lambda: SimulatedLambda) -> None:
     """A 404 while waiting is raised on the first poll, not swallowed until the timeout."""
     client: LambdaCodeClient = simulated_lambda.lambda_code_client()
     with pytest.raises(ResourceNotFoundException):
@@ -174,7 +181,7 @@ def _stubbed(clock: FakeClock, *answers: dict[str, Any] | tuple[str, int]) -> La
     return LambdaCodeClient(botocore_client, clock=clock, sleep=clock.sleep)
 
 
-def test_access_denied_raises_at_once(clock) -> None:
+def test_access_denied_raises_at_once(clock: FakeClock) -> None:
     """A 403 AccessDenied on a poll is a typed LambdaError raised at once."""
     client = _stubbed(clock, ("AccessDeniedException", 403))
     with pytest.raises(LambdaError) as info:
@@ -183,13 +190,13 @@ def test_access_denied_raises_at_once(clock) -> None:
     assert clock.sleeps == []
 
 
-def test_missing_last_update_status_means_done(clock) -> None:
+def test_missing_last_update_status_means_done(clock: FakeClock) -> None:
     """A configuration without LastUpdateStatus has no update in progress."""
     client = _stubbed(clock, {"FunctionName": "fn", "State": "Active"})
     assert client.wait_until_updated("fn").function_name == "fn"
 
 
-def test_pending_function_becomes_active(simulated_lambda) -> None:
+def test_pending_function_becomes_active(simulated_lambda: SimulatedLambda) -> None:
     """wait_until_active follows Pending to Active."""
     sim = simulated_lambda
     sim.create_duration = 3.0
@@ -202,7 +209,7 @@ def test_pending_function_becomes_active(simulated_lambda) -> None:
     assert 3.0 <= sim.clock.now() <= 3.3
 
 
-def test_failed_function_raises_with_reason(simulated_lambda) -> None:
+def test_failed_function_raises_with_reason(simulated_lambda: SimulatedLambda) -> None:
     """State Failed raises FunctionFailedError with the StateReasonCode."""
     sim = simulated_lambda
     sim.create_function("fn")
@@ -216,14 +223,14 @@ def test_failed_function_raises_with_reason(simulated_lambda) -> None:
     assert "no IPs left" in str(info.value)
 
 
-def test_inactive_is_returned_not_awaited(clock) -> None:
+def test_inactive_is_returned_not_awaited(clock: FakeClock) -> None:
     """An Inactive (idle) function is returned at once: only an invocation reactivates it."""
     client = _stubbed(clock, {"FunctionName": "fn", "State": "Inactive"})
     assert client.wait_until_active("fn").state is State.INACTIVE
     assert clock.sleeps == []
 
 
-def test_activation_timeout(simulated_lambda) -> None:
+def test_activation_timeout(simulated_lambda: SimulatedLambda) -> None:
     """A function that stays Pending past the timeout raises WaitTimeoutError."""
     sim = simulated_lambda
     sim.create_duration = 60.0
@@ -236,7 +243,7 @@ def test_activation_timeout(simulated_lambda) -> None:
     assert "activation" in str(info.value)
 
 
-def test_wait_for_a_published_version(simulated_lambda) -> None:
+def test_wait_for_a_published_version(simulated_lambda: SimulatedLambda) -> None:
     """A qualifier waits on that version."""
     sim = simulated_lambda
     sim.create_function("fn")
@@ -250,13 +257,13 @@ def test_wait_for_a_published_version(simulated_lambda) -> None:
     assert config.state is State.ACTIVE
 
 
-def test_delays_start_fast_and_grow_to_the_cap(simulated_lambda) -> None:
+def test_delays_start_fast_and_grow_to_the_cap(simulated_lambda: SimulatedLambda) -> None:
     """Poll delays start at about 0.2 s and grow to at most 5 s."""
     sim = simulated_lambda
     client = _updating(sim, duration=120.0)
-    before = len(sim.clock.sleeps)
+    before = len(_sleeps(sim))
     client.wait_until_updated("fn", timeout=200)
-    delays = sim.clock.sleeps[before:]
+    delays = _sleeps(sim)[before:]
     assert 0.18 <= delays[0] <= 0.2
     assert max(delays) <= 5.0
     assert max(delays) > 4.0

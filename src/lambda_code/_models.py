@@ -323,22 +323,18 @@ class FunctionConfiguration:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped."""
-        from ._convert import structure_configuration
-
-        return structure_configuration(data)  # type: ignore[return-value]
+        return _convert.structure_configuration(data)  # type: ignore[return-value]
 
     def to_api(self) -> dict[str, Any]:
         """The wire form, members that are None omitted; ``from_api(x.to_api()) == x``."""
-        from ._convert import unstructure
-
-        return unstructure(self)
+        return _convert.unstructure(self)
 
 
 # ---------------------------------------------------------------------------------------------
 # The request.
 
 _FUNCTION_NAME = re.compile(
-    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
     r"(\d{12}:)?(function:)?(?P<name>[a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?",
     re.ASCII,
 )
@@ -354,12 +350,18 @@ def _zip_repr(value: bytes | None) -> str:
     return f"<zip: {len(value)} bytes, CodeSha256={digest}>"
 
 
-def _as_tuple(value: Any) -> Any:
+#: What ``architectures`` accepts; only a list or tuple of one known value is valid.
+_ArchitecturesInput = (
+    list[Architecture] | list[str] | list[Architecture | str] | tuple[Architecture | str, ...]
+)
+
+
+def _as_tuple(value: _ArchitecturesInput | None) -> Any:
     # Lists are accepted for convenience; frozen models store tuples so they stay hashable.
     return tuple(value) if isinstance(value, list) else value
 
 
-def _as_bytes(value: Any) -> Any:
+def _as_bytes(value: bytes | bytearray | memoryview | None) -> Any:
     return bytes(value) if isinstance(value, bytearray | memoryview) else value
 
 
@@ -373,7 +375,10 @@ class UpdateFunctionCodeRequest:
     """
 
     function_name: str = attrs.field(metadata={"wire": "FunctionName"})
-    zip_file: bytes | None = _w("ZipFile", repr=_zip_repr, converter=_as_bytes)
+    # attrs.field, not _w: the mypy plugin types __init__ from a converter it can see.
+    zip_file: bytes | None = attrs.field(
+        default=None, metadata={"wire": "ZipFile"}, repr=_zip_repr, converter=_as_bytes
+    )
     s3_bucket: str | None = _w("S3Bucket")
     s3_key: str | None = _w("S3Key")
     s3_object_version: str | None = _w("S3ObjectVersion")
@@ -382,7 +387,9 @@ class UpdateFunctionCodeRequest:
     publish: bool = attrs.field(default=False, metadata={"wire": "Publish"})
     dry_run: bool = attrs.field(default=False, metadata={"wire": "DryRun"})
     revision_id: str | None = _w("RevisionId")
-    architectures: tuple[Architecture | str, ...] | None = _w("Architectures", converter=_as_tuple)
+    architectures: tuple[Architecture | str, ...] | None = attrs.field(
+        default=None, metadata={"wire": "Architectures"}, converter=_as_tuple
+    )
     source_kms_key_arn: str | None = _w("SourceKMSKeyArn")
     publish_to: FunctionVersionLatestPublished | str | None = _w("PublishTo")
 
@@ -391,9 +398,7 @@ class UpdateFunctionCodeRequest:
 
     def to_api(self) -> dict[str, Any]:
         """botocore's keyword arguments, members left at their defaults omitted."""
-        from ._convert import unstructure
-
-        return unstructure(self)
+        return _convert.unstructure(self)
 
 
 def _fail(field: str, rule: str) -> RequestValidationError:
@@ -498,7 +503,13 @@ def _validate(r: UpdateFunctionCodeRequest) -> None:  # noqa: C901, PLR0912 - on
     if r.architectures is not None:
         if not isinstance(r.architectures, tuple) or len(r.architectures) != 1:
             raise _fail("architectures", "must be a list of exactly one item: x86_64 or arm64")
+        if r.architectures[0] is None:  # _check_enum passes None (an absent member) through
+            raise _fail("architectures", "must be one of arm64, x86_64 (got None)")
         _check_enum("architectures", r.architectures[0], _ARCHITECTURES)
     _check_enum(
         "publish_to", r.publish_to, frozenset(m.value for m in FunctionVersionLatestPublished)
     )
+
+
+# The converter needs every class above; importing it last keeps the cycle harmless.
+from . import _convert  # noqa: E402

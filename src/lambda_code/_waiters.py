@@ -117,14 +117,26 @@ class Waiter:
         self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
     ) -> FunctionConfiguration:
         """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent)."""
-        return self._run(function_name, poll, _update_done, timeout, on_poll, waiting_for="update")
+        return self._run(
+            function_name,
+            poll,
+            _update_done,
+            timeout=timeout,
+            on_poll=on_poll,
+            waiting_for="update",
+        )
 
     def until_active(
         self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
     ) -> FunctionConfiguration:
         """Poll until ``State`` is ``Active`` (or settled idle: ``Inactive``)."""
         return self._run(
-            function_name, poll, _active_done, timeout, on_poll, waiting_for="activation"
+            function_name,
+            poll,
+            _active_done,
+            timeout=timeout,
+            on_poll=on_poll,
+            waiting_for="activation",
         )
 
     def _run(
@@ -132,6 +144,7 @@ class Waiter:
         function_name: str,
         poll: Poll,
         done: Callable[[FunctionConfiguration], bool],
+        *,
         timeout: float,
         on_poll: OnPoll | None,
         waiting_for: str,

@@ -1,0 +1,601 @@
+"""The ``lambda-code`` command: ``update``, ``wait``, ``get`` and ``demo``.
+
+For people, progress is a status line on stderr (rewritten in place on a terminal, one line per
+event otherwise) and a short summary on stdout. For scripts, ``--json`` prints only the
+resulting configuration on stdout, with AWS's own member names. Exit codes are in ``EXIT_CODES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+from botocore.exceptions import (
+    BotoCoreError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+)
+
+from ._enums import State
+from ._errors import (
+    FunctionFailedError,
+    LambdaCodeError,
+    PackageError,
+    RequestValidationError,
+    UpdateFailedError,
+    WaiterError,
+    WaitTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ._client import LambdaCodeClient
+    from ._deploy import CodeInput, DeployEvent, DeployResult
+    from ._models import FunctionConfiguration
+
+__all__ = ["EXIT_CODES", "main"]
+
+PROG: Final = "lambda-code"
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_TIMEOUT: Final = 3
+EXIT_AWS: Final = 4
+EXIT_INTERRUPTED: Final = 130
+
+#: Exit code -> what it means; shown in ``--help`` and the documentation.
+EXIT_CODES: Final = {
+    EXIT_OK: "success, or the code was already there (update skipped)",
+    EXIT_FAILED: "the update failed (LastUpdateStatus Failed) or the function did (State Failed)",
+    EXIT_USAGE: "bad usage or validation: arguments, function name, package, S3 location, image",
+    EXIT_TIMEOUT: "the wait timed out (--timeout) before the update finished",
+    EXIT_AWS: "an error from AWS (throttling, not found, access denied...), no answer, "
+    "or no credentials or region",
+}
+
+_EPILOG = "exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+
+_DEMO_FUNCTION: Final = "demo-function"
+_DEMO_HANDLER: Final = 'def handler(event, context):\n    return {{"message": "{message}"}}\n'
+
+
+# -- argument parsing --------------------------------------------------------------------------
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0: {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    output = argparse.ArgumentParser(add_help=False)
+    group = output.add_argument_group("output")
+    group.add_argument(
+        "--json",
+        action="store_true",
+        help="print only the resulting configuration as JSON on stdout (AWS's member names)",
+    )
+    group.add_argument(
+        "--debug", action="store_true", help="log every call and retry; tracebacks on errors"
+    )
+
+    aws = argparse.ArgumentParser(add_help=False)
+    group = aws.add_argument_group("AWS connection")
+    group.add_argument("--region", metavar="R", help="AWS region (default: from the environment)")
+    group.add_argument("--profile", metavar="P", help="named profile from the AWS config files")
+    group.add_argument(
+        "--endpoint-url", metavar="URL", help="send requests here instead of AWS (e.g. a mock)"
+    )
+
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Ship code to AWS Lambda functions: update, wait for the update, inspect.",
+        epilog=_EPILOG + "\n\nTry it without an AWS account: lambda-code demo",
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    update = commands.add_parser(
+        "update",
+        parents=[aws, output],
+        help="deploy new code and wait until Lambda has applied it",
+        description=(
+            "Deploy new code to a function: skip it if Lambda already has the same code, "
+            "otherwise update (guarded by the function's RevisionId) and wait until "
+            "LastUpdateStatus is Successful."
+        ),
+        epilog=_EPILOG,
+        formatter_class=formatter,
+    )
+    update.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
+    source = update.add_argument_group("code source (exactly one)").add_mutually_exclusive_group(
+        required=True
+    )
+    source.add_argument(
+        "--zip", metavar="PATH", help="a .zip file, or a directory to zip deterministically"
+    )
+    source.add_argument("--s3", metavar="S3_URL", help="s3://bucket/key[#version] of a .zip")
+    source.add_argument("--image", metavar="URI", help="container image URI in Amazon ECR")
+    update.add_argument("--publish", action="store_true", help="publish a version of the code")
+    update.add_argument(
+        "--dry-run", action="store_true", help="validate with Lambda, change nothing"
+    )
+    update.add_argument(
+        "--force", action="store_true", help="update even when Lambda already has this code"
+    )
+    update.add_argument("--no-wait", action="store_true", help="return once the update is accepted")
+    update.add_argument(
+        "--arch", choices=("x86_64", "arm64"), help="instruction set architecture to set"
+    )
+    update.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=300.0,
+        metavar="S",
+        help="seconds for the whole deploy (default: 300)",
+    )
+
+    wait = commands.add_parser(
+        "wait",
+        parents=[aws, output],
+        help="wait until the function's last update has finished",
+        description="Wait until LastUpdateStatus is Successful (exit 1 if it is Failed).",
+        epilog=_EPILOG,
+        formatter_class=formatter,
+    )
+    wait.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
+    wait.add_argument("--qualifier", metavar="Q", help="a version number or alias")
+    wait.add_argument(
+        "--timeout", type=_seconds, default=300.0, metavar="S", help="seconds (default: 300)"
+    )
+
+    get = commands.add_parser(
+        "get",
+        parents=[aws, output],
+        help="show a function's configuration",
+        description="Show a function's configuration (GetFunctionConfiguration).",
+        epilog=_EPILOG,
+        formatter_class=formatter,
+    )
+    get.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
+    get.add_argument("--qualifier", metavar="Q", help="a version number or alias")
+
+    commands.add_parser(
+        "demo",
+        parents=[output],
+        help="deploy to a simulated Lambda: no AWS account needed",
+        description=(
+            "Run real deploys against lambda-code's built-in Lambda simulator, in this process: "
+            "an update with its InProgress -> Successful transition, a second deploy of the "
+            "same code that is skipped, and a published version. Nothing is sent to AWS."
+        ),
+        epilog=_EPILOG,
+        formatter_class=formatter,
+    )
+    return parser
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError  # pragma: no cover - the loop always returns
+
+
+def _arrow(stream: TextIO) -> str:
+    """A right arrow, or ``->`` where the stream's encoding has none (a Windows code page)."""
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:  # an in-memory text stream holds any character
+        return "→"
+    try:
+        "→".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "->"
+    return "→"
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _status(config: FunctionConfiguration) -> tuple[str, str]:
+    """What a poll is watching: (which status, its value)."""
+    version = config.version
+    if version not in (None, "$LATEST"):
+        return f"version {version} State", str(config.state)
+    if config.state is not None and config.state not in {State.ACTIVE, State.INACTIVE}:
+        return "State", str(config.state)
+    return "LastUpdateStatus", str(config.last_update_status or "Successful")
+
+
+class Progress:
+    """Shows deploy events and polls on ``stream``.
+
+    On a terminal (``live``) one status line is rewritten in place with ``\\r``; otherwise each
+    event is one plain line, which reads well in CI logs.
+    """
+
+    def __init__(self, stream: TextIO, *, live: bool, clock: Callable[[], float]) -> None:
+        self.stream = stream
+        self.live = live
+        self.clock = clock
+        self.started = clock()
+        self.arrow = _arrow(stream)
+        self._width = 0  # of the status line on screen, 0 when none is open
+        self._chains: dict[str, list[str]] = {}  # the values seen, per status watched
+        self._topic = ""  # the status the line on screen shows, "" for other messages
+        self._keep = False  # whether that line shows a transition
+
+    # The deploy's events carry their own elapsed time; polls of a plain wait use the clock.
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def show(self, function_name: str, text: str, elapsed: float, *, topic: str = "") -> None:
+        """Show one status; on a terminal it replaces the line, unless that line is worth keeping.
+
+        A line showing a finished transition (``InProgress → Successful``) is kept when the next
+        status is about something else (``topic``), so the history of transitions stays visible.
+        """
+        line = f"{function_name}: {text}  [{elapsed:.1f}s]"
+        if self.live and self._width and self._keep and topic != self._topic:
+            self.stream.write("\n")
+            self._width = 0
+        self._topic = topic
+        self._keep = len(self._chains.get(topic, ())) > 1
+        if self.live:
+            padding = " " * max(0, self._width - len(line))
+            self.stream.write(f"\r{line}{padding}")
+            self._width = len(line)
+        else:
+            self.stream.write(f"{line}\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        """End the status line, so that what follows starts on a line of its own."""
+        if self._width:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._width = 0
+        self._chains = {}
+        self._topic, self._keep = "", False
+
+    def transition(self, function_name: str, what: str, value: str, elapsed: float) -> None:
+        """Show ``what`` (a status) now being ``value``, after the values it had before."""
+        chain = self._chains.setdefault(what, [])
+        if not chain or chain[-1] != value:
+            chain.append(value)
+        # Only the last few values: a long chain would not fit a terminal line.
+        text = f"{what} {f' {self.arrow} '.join(chain[-3:])}"
+        self.show(function_name, text, elapsed, topic=what)
+
+    def poll(self, function_name: str, config: FunctionConfiguration, elapsed: float) -> None:
+        self.transition(function_name, *_status(config), elapsed)
+
+    def on_poll(self, function_name: str) -> Callable[[FunctionConfiguration], None]:
+        """An ``on_poll`` callback for ``wait_until_updated``."""
+        return lambda config: self.poll(function_name, config, self.elapsed())
+
+    def on_event(self, event: DeployEvent) -> None:
+        """An ``on_event`` callback for ``deploy``."""
+        from ._deploy import (
+            PolledEvent,
+            PublishedEvent,
+            ReadingEvent,
+            SkippedEvent,
+            UpdatingEvent,
+            UploadingEvent,
+        )
+
+        name, elapsed = event.function_name, event.elapsed
+        if isinstance(event, ReadingEvent):
+            self.show(name, "reading the function's code and revision", elapsed)
+        elif isinstance(event, SkippedEvent):
+            self.show(name, f"unchanged (CodeSha256 {event.code_sha256}): skipped", elapsed)
+        elif isinstance(event, UploadingEvent):
+            what = _human_size(event.size) if event.size is not None else event.source
+            self.show(name, f"uploading {what}", elapsed)
+        elif isinstance(event, UpdatingEvent):
+            # With publish, the answer describes the new version; its update status is $LATEST's.
+            status = str(event.configuration.last_update_status or "InProgress")
+            self.transition(name, "LastUpdateStatus", status, elapsed)
+        elif isinstance(event, PolledEvent):
+            self.poll(name, event.configuration, elapsed)
+        elif isinstance(event, PublishedEvent):
+            self.show(name, f"published version {event.version}", elapsed)
+
+
+def _print_json(config: FunctionConfiguration, stdout: TextIO) -> None:
+    json.dump(config.to_api(), stdout, indent=2, sort_keys=True, default=str)
+    stdout.write("\n")
+
+
+def _print_configuration(config: FunctionConfiguration, stdout: TextIO) -> None:
+    rows = {
+        "FunctionName": config.function_name,
+        "Version": config.version,
+        "State": config.state,
+        "LastUpdateStatus": config.last_update_status,
+        "LastUpdateStatusReason": config.last_update_status_reason,
+        "PackageType": config.package_type,
+        "Runtime": config.runtime,
+        "Architectures": ", ".join(config.architectures) if config.architectures else None,
+        "CodeSha256": config.code_sha256,
+        "CodeSize": _human_size(config.code_size) if config.code_size is not None else None,
+        "LastModified": config.last_modified.isoformat() if config.last_modified else None,
+        "RevisionId": config.revision_id,
+    }
+    for key, value in rows.items():
+        if value is not None:
+            stdout.write(f"  {key:<18}{value}\n")
+
+
+def _print_result(result: DeployResult, stdout: TextIO) -> None:
+    config = result.configuration
+    name = config.function_name or "function"
+    if result.dry_run:
+        verdict = "dry run: would update" if result.changed else "dry run: already up to date"
+    elif result.changed:
+        verdict = "updated"
+    else:
+        verdict = "unchanged, update skipped"
+    stdout.write(f"{name}: {verdict} in {result.elapsed:.1f}s\n")
+    rows = {
+        "CodeSha256": config.code_sha256,
+        "CodeSize": _human_size(config.code_size) if config.code_size is not None else None,
+        "LastUpdateStatus": config.last_update_status,
+        "Version": f"{result.version} (published)" if result.version else config.version,
+    }
+    for key, value in rows.items():
+        if value is not None:
+            stdout.write(f"  {key:<18}{value}\n")
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def _make_client(args: argparse.Namespace) -> LambdaCodeClient:
+    from ._client import LambdaCodeClient
+
+    return LambdaCodeClient(
+        region_name=args.region, profile_name=args.profile, endpoint_url=args.endpoint_url
+    )
+
+
+def _code(args: argparse.Namespace) -> CodeInput:
+    from ._package import ContainerImage, S3Location
+
+    if args.s3 is not None:
+        return S3Location.parse(args.s3)
+    if args.image is not None:
+        return ContainerImage(args.image)
+    path: str = args.zip
+    return path
+
+
+def _progress(args: argparse.Namespace, stderr: TextIO, clock: Callable[[], float]) -> Progress:
+    return Progress(stderr, live=_is_tty(stderr) and not args.json, clock=clock)
+
+
+def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    code = _code(args)  # a bad S3 URL or image URI fails before any client is made
+    client = _make_client(args)
+    progress = _progress(args, stderr, client.clock)
+    try:
+        result = client.deploy(
+            args.function,
+            code,
+            publish=args.publish,
+            dry_run=args.dry_run,
+            skip_unchanged=not args.force,
+            wait=not args.no_wait,
+            architectures=[args.arch] if args.arch else None,
+            timeout=args.timeout,
+            on_event=progress.on_event,
+        )
+    finally:
+        progress.done()
+    if args.json:
+        config = result.configuration
+        if result.version is not None:
+            # What `aws lambda update-function-code --publish` prints: the new version.
+            config = client.get_function_configuration(args.function, result.version)
+        _print_json(config, stdout)
+    else:
+        _print_result(result, stdout)
+    return EXIT_OK
+
+
+def _wait(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    client = _make_client(args)
+    progress = _progress(args, stderr, client.clock)
+    try:
+        config = client.wait_until_updated(
+            args.function,
+            qualifier=args.qualifier,
+            timeout=args.timeout,
+            on_poll=progress.on_poll(args.function),
+        )
+    finally:
+        progress.done()
+    if args.json:
+        _print_json(config, stdout)
+    else:
+        stdout.write(f"{config.function_name}: update finished in {progress.elapsed():.1f}s\n")
+        _print_configuration(config, stdout)
+    return EXIT_OK
+
+
+def _get(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:  # noqa: ARG001  same signature as every command
+    config = _make_client(args).get_function_configuration(args.function, args.qualifier)
+    if args.json:
+        _print_json(config, stdout)
+    else:
+        stdout.write(f"{config.function_name}\n")
+        _print_configuration(config, stdout)
+    return EXIT_OK
+
+
+def _demo_botocore_client() -> Any:
+    """A botocore Lambda client with fake credentials that ignores AWS_PROFILE and config files."""
+    import botocore.session
+    from botocore.config import Config
+
+    # An AWS_PROFILE naming a profile this machine lacks, or a broken config file, must not stop
+    # a demo that never talks to AWS: these variables are read from neither place.
+    session = botocore.session.Session(
+        session_vars={
+            # logical name: (config file key, environment variable, default, conversion)
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
+    return session.create_client(
+        "lambda",
+        region_name="us-east-1",
+        aws_access_key_id="demo",
+        aws_secret_access_key="demo",  # noqa: S106  fake: the simulator never checks them
+        # lambda-code's retry policy is the only retry layer.
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._package import ZipPackage
+    from .testing import SimulatedLambda, SystemClock
+
+    # Headings go where the summaries go, except that --json keeps stdout for the JSON.
+    say = stderr if args.json else stdout
+    clock = SystemClock()
+    # The simulator answers every request of this client in this process: nothing is sent over
+    # the network, and neither the environment nor the AWS config files are needed.
+    sim = SimulatedLambda(_demo_botocore_client(), clock=clock, update_duration=1.0)
+    client = sim.lambda_code_client()
+    sim.create_function(_DEMO_FUNCTION)
+    say.write(
+        f"A simulated Lambda runs in this process (no AWS account, nothing sent anywhere).\n"
+        f"Created the function {_DEMO_FUNCTION}; each code update takes it about 1 second.\n"
+    )
+    started = clock.now()
+    with tempfile.TemporaryDirectory(prefix="lambda-code-demo-") as tmp:
+        handler = Path(tmp) / "handler.py"
+        handler.write_text(_DEMO_HANDLER.format(message="hello"), encoding="utf-8")
+        first = ZipPackage.from_directory(tmp)
+        handler.write_text(_DEMO_HANDLER.format(message="hello again"), encoding="utf-8")
+        second = ZipPackage.from_directory(tmp)
+
+    steps: list[tuple[str, ZipPackage, bool]] = [
+        ("1. Deploy a new package; Lambda applies it in the background:", first, False),
+        ("2. Deploy the same package again; Lambda already has it:", first, False),
+        ("3. Change the handler and deploy with publish=True:", second, True),
+    ]
+    result = None
+    for heading, package, publish in steps:
+        say.write(f"\n{heading}\n")
+        say.flush()
+        progress = _progress(args, stderr, clock.now)
+        try:
+            result = client.deploy(
+                _DEMO_FUNCTION, package, publish=publish, on_event=progress.on_event
+            )
+        finally:
+            progress.done()
+        if not args.json:
+            _print_result(result, stdout)
+    assert result is not None  # noqa: S101  the loop above always runs
+    say.write(
+        f"\nDone in {clock.now() - started:.1f}s: updated, skipped as unchanged, and published "
+        f"version {result.version}.\nOn AWS: lambda-code update FUNCTION --zip DIR [--publish]\n"
+    )
+    if args.json:
+        _print_json(client.get_function_configuration(_DEMO_FUNCTION, result.version), stdout)
+    return EXIT_OK
+
+
+_COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]]] = {
+    "update": _update,
+    "wait": _wait,
+    "get": _get,
+    "demo": _demo,
+}
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def _exit_code(err: BaseException) -> int:
+    if isinstance(err, UpdateFailedError | FunctionFailedError):
+        return EXIT_FAILED
+    if isinstance(err, WaitTimeoutError):
+        return EXIT_TIMEOUT
+    if isinstance(err, WaiterError):
+        return EXIT_FAILED
+    if isinstance(err, RequestValidationError | PackageError | ParamValidationError):
+        return EXIT_USAGE
+    return EXIT_AWS
+
+
+def _message(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    if isinstance(err, NoRegionError):
+        return f"{text} Use --region or set AWS_REGION."
+    if isinstance(err, NoCredentialsError):
+        return f"{text}. Configure AWS credentials, or use --profile."
+    if isinstance(err, ParamValidationError):
+        return " ".join(text.split())
+    return text
+
+
+_HANDLED = (LambdaCodeError, BotoCoreError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lambda-code`` command with ``argv`` (default: ``sys.argv[1:]``).
+
+    Returns the exit code (see ``EXIT_CODES``) instead of exiting.
+    """
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse exits on --help, --version and usage errors
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if args.debug:
+        logging.basicConfig(stream=stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("lambda_code").setLevel(logging.DEBUG)
+    try:
+        return _COMMANDS[args.command](args, stdout, stderr)
+    except _HANDLED as err:
+        if args.debug:
+            traceback.print_exception(err, file=stderr)
+        stderr.write(f"{PROG}: error: {_message(err)}\n")
+        return _exit_code(err)
+    except KeyboardInterrupt:
+        stderr.write(f"\n{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED

@@ -1,0 +1,355 @@
+"""A matrix of Lambda's failure modes, each run end to end through deploy() in virtual time.
+
+Every scenario asserts the exact outcome (configuration or typed error), the calls made per
+operation, that the run ends within its virtual-time bound (nothing hangs) and that no version
+is ever published twice.
+"""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pytest
+
+from lambda_code import (
+    DeployResult,
+    LambdaCodeClient,
+    LambdaCodeError,
+    LastUpdateStatus,
+    PreconditionFailedException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+    RetryPolicy,
+    ServiceException,
+    TooManyRequestsException,
+    TransportError,
+    UpdateFailedError,
+    WaitPolicy,
+    WaitTimeoutError,
+    ZipPackage,
+)
+from lambda_code.testing import FaultKind, SimulatedLambda, VirtualClock, make_zip
+
+PACKAGE = ZipPackage.from_bytes(make_zip({"index.py": b"def handler(e, c):\n    return 'new'\n"}))
+RETRY = RetryPolicy(jitter=False)  # delays 0.25, 0.5, 1, 2, ... so call counts are exact
+WAIT = WaitPolicy(jitter=0)
+
+
+def retry_times(count: int) -> list[float]:
+    """When each retry starts, relative to the first attempt, under RETRY."""
+    times, now = [], 0.0
+    for n in range(1, count + 1):
+        now += RETRY.backoff(n, rng=None)  # type: ignore[arg-type]
+        times.append(now)
+    return times
+
+
+def attempts_while_busy(busy_for: float) -> int:
+    """Attempts refused with 409 while an update that ends ``busy_for`` seconds later runs."""
+    return sum(1 for t in retry_times(RETRY.max_attempts - 1) if t < busy_for)
+
+
+def polls_for(duration: float) -> int:
+    """Polls WAIT makes on an update that finishes ``duration`` s after the first poll."""
+    polls, waited = 1, 0.0
+    while waited < duration:
+        waited += WAIT.delay(waited, rng=None)  # type: ignore[arg-type]
+        polls += 1
+    return polls
+
+
+Setup = Callable[[SimulatedLambda], object]
+Check = Callable[[SimulatedLambda, DeployResult | LambdaCodeError], None]
+
+
+@attrs.frozen
+class Scenario:
+    name: str
+    setup: Setup = lambda sim: None
+    publish: bool = False
+    timeout: float = 300.0
+    retry: RetryPolicy = RETRY
+    duration: float = 1.0
+    outcome: type[BaseException] | None = None
+    calls: dict[str, int] = attrs.Factory(dict)
+    check: Check | None = None
+    max_virtual_seconds: float = 400.0
+    function_name: str = "fn"
+
+
+def _fault(kind: FaultKind, operation: str, **kwargs: Any) -> Setup:
+    return lambda sim: sim.add_fault(kind, operation=operation, **kwargs)
+
+
+def _fail(reason_code: str) -> Setup:
+    return lambda sim: sim.fail_next_update(reason_code=reason_code, reason=f"{reason_code}!")
+
+
+def _reason_code_is(code: str) -> Check:
+    def check(_: SimulatedLambda, result: DeployResult | LambdaCodeError) -> None:
+        assert isinstance(result, UpdateFailedError)
+        assert result.reason_code == code
+        assert code in str(result)
+
+    return check
+
+
+def _waited_at_least(seconds: float) -> Check:
+    def check(sim: SimulatedLambda, _: DeployResult | LambdaCodeError) -> None:
+        assert sim.clock.now() >= seconds
+
+    return check
+
+
+def _busy(seconds: float) -> Setup:
+    """An update by someone else is already in progress for ``seconds``."""
+
+    def setup(sim: SimulatedLambda) -> None:
+        duration = sim.update_duration
+        sim.update_duration = seconds
+        sim.client.update_function_code(FunctionName="fn", ZipFile=make_zip({"a.py": b"other"}))
+        sim.update_duration = duration
+        sim.reset_counters()
+
+    return setup
+
+
+def _meddle(sim: SimulatedLambda) -> None:
+    """Someone else updates the function right after our read."""
+    original = sim.client.meta.events
+
+    def after_read(**kwargs: Any) -> None:
+        original.unregister("after-call.lambda.GetFunction", after_read)
+        sim.throttling = False
+        sim.client.update_function_code(FunctionName="fn", ZipFile=make_zip({"a.py": b"them"}))
+        sim.throttling = True
+
+    original.register("after-call.lambda.GetFunction", after_read)
+
+
+UPDATE_ONLY = {"UpdateFunctionCode": 1, "PublishVersion": 0}
+
+SCENARIOS = [
+    # -- update durations: one update, polls as the wait policy spaces them ----------------
+    *(
+        Scenario(
+            f"duration-{d:g}s",
+            duration=d,
+            timeout=1000.0,
+            calls={**UPDATE_ONLY, "GetFunction": 1 + polls_for(d)},
+            max_virtual_seconds=d * 1.1 + 1,
+        )
+        for d in (0.2, 1.0, 5.0, 30.0, 120.0, 900.0)
+    ),
+    Scenario(
+        "publish-1s",
+        publish=True,
+        calls={**UPDATE_ONLY, "ListVersionsByFunction": 1, "GetFunction": 1 + polls_for(1.0) + 1},
+    ),
+    # -- 409 storms ---------------------------------------------------------------------------
+    *(
+        Scenario(
+            f"conflict-x{n}",
+            setup=_fault("conflict", "UpdateFunctionCode", times=n),
+            calls={"UpdateFunctionCode": n + 1},
+        )
+        for n in (1, 3, 9)
+    ),
+    Scenario(
+        "conflict-forever-exhausts-attempts",
+        setup=_fault("conflict", "UpdateFunctionCode"),
+        outcome=ResourceConflictException,
+        calls={"UpdateFunctionCode": 10, "PublishVersion": 0},
+    ),
+    Scenario(
+        "conflict-forever-hits-deadline",
+        setup=_fault("conflict", "UpdateFunctionCode"),
+        retry=RetryPolicy(jitter=False, deadline=5.0),
+        outcome=ResourceConflictException,
+        # Retries at 0.25, 0.75, 1.75, 3.75; the next (7.75) would pass the 5 s deadline.
+        calls={"UpdateFunctionCode": 5},
+        max_virtual_seconds=5.0,
+    ),
+    Scenario(
+        "busy-function-waited-out-first",
+        setup=_busy(20.0),
+        calls={**UPDATE_ONLY},
+        check=lambda sim, _: (
+            None if sim.errors["ResourceConflictException"] == 0 else pytest.fail("409 seen")
+        ),
+    ),
+    # -- 429 with Retry-After -----------------------------------------------------------------
+    *(
+        Scenario(
+            f"throttle-x{n}-retry-after-{r}",
+            setup=_fault("throttle", "UpdateFunctionCode", times=n, retry_after=r),
+            calls={"UpdateFunctionCode": n + 1},
+            check=_waited_at_least(n * r),
+        )
+        for n, r in ((1, 1), (3, 2), (2, 30))
+    ),
+    Scenario(
+        "retry-after-past-deadline",
+        setup=_fault("throttle", "UpdateFunctionCode", times=1, retry_after=60),
+        retry=RetryPolicy(jitter=False, deadline=30.0),
+        outcome=TooManyRequestsException,
+        calls={"UpdateFunctionCode": 1},
+        max_virtual_seconds=0.0,
+    ),
+    Scenario(
+        "polls-throttled",
+        setup=_fault("throttle", "GetFunction", calls={2, 3, 4}, retry_after=1),
+        calls={**UPDATE_ONLY},
+    ),
+    # -- 500 bursts ---------------------------------------------------------------------------
+    *(
+        Scenario(
+            f"server-error-x{n}",
+            setup=_fault("server_error", "UpdateFunctionCode", times=n),
+            calls={"UpdateFunctionCode": n + 1},
+        )
+        for n in (1, 5)
+    ),
+    Scenario(
+        "server-error-forever",
+        setup=_fault("server_error", "UpdateFunctionCode"),
+        outcome=ServiceException,
+        calls={"UpdateFunctionCode": 10},
+    ),
+    Scenario("polls-500", setup=_fault("server_error", "GetFunction", times=4), calls=UPDATE_ONLY),
+    # -- transport faults ---------------------------------------------------------------------
+    Scenario(
+        "connection-reset-on-update",
+        setup=_fault("connection_error", "UpdateFunctionCode", times=2),
+        calls={"UpdateFunctionCode": 3},
+    ),
+    Scenario(
+        "read-timeout-on-update",
+        setup=_fault("read_timeout", "UpdateFunctionCode", times=1),
+        calls={"UpdateFunctionCode": 2},
+    ),
+    Scenario(
+        "connection-reset-on-read",
+        setup=_fault("connection_error", "GetFunction", calls={1}),
+        calls={**UPDATE_ONLY},
+    ),
+    Scenario(
+        "connection-reset-forever",
+        setup=_fault("connection_error", "UpdateFunctionCode"),
+        outcome=TransportError,
+        calls={"UpdateFunctionCode": 10},
+    ),
+    # -- lost responses: applied, but the client saw a timeout ---------------------------------
+    Scenario(
+        "lost-response",
+        setup=_fault("lost_response", "UpdateFunctionCode", calls={1}),
+        # The retries meet our own update in progress (409) until it ends, then 412.
+        calls={"UpdateFunctionCode": 1 + attempts_while_busy(1.0) + 1},
+    ),
+    Scenario(
+        "lost-response-publish",
+        setup=_fault("lost_response", "UpdateFunctionCode", calls={1}),
+        publish=True,
+        calls={"UpdateFunctionCode": 1 + attempts_while_busy(1.0) + 1, "PublishVersion": 0},
+    ),
+    Scenario(
+        "lost-response-publish-long-update",
+        setup=_fault("lost_response", "UpdateFunctionCode", calls={1}),
+        publish=True,
+        duration=3.0,
+        calls={"UpdateFunctionCode": 1 + attempts_while_busy(3.0) + 1, "PublishVersion": 0},
+    ),
+    # -- failed updates ------------------------------------------------------------------------
+    *(
+        Scenario(
+            f"failed-{code}",
+            setup=_fail(code),
+            outcome=UpdateFailedError,
+            calls={**UPDATE_ONLY},
+            check=_reason_code_is(code),
+        )
+        for code in (
+            "InvalidRuntime",
+            "InvalidZipFileException",
+            "SubnetOutOfIPAddresses",
+            "KMSKeyAccessDenied",
+            "FunctionError.InitTimeout",
+        )
+    ),
+    # -- timeouts and permanent errors ---------------------------------------------------------
+    Scenario(
+        "timeout-long-update",
+        duration=900.0,
+        timeout=60.0,
+        outcome=WaitTimeoutError,
+        calls={**UPDATE_ONLY},
+        max_virtual_seconds=60.0,
+    ),
+    Scenario(
+        "concurrent-change-412",
+        setup=_meddle,
+        outcome=PreconditionFailedException,
+        # Theirs, then ours: refused with 409 while theirs runs, then with 412.
+        calls={"UpdateFunctionCode": 1 + 1 + attempts_while_busy(1.0) + 1, "PublishVersion": 0},
+    ),
+    Scenario(
+        "unknown-function-404",
+        function_name="ghost",
+        outcome=ResourceNotFoundException,
+        calls={"GetFunction": 1, "UpdateFunctionCode": 0},
+    ),
+]
+
+
+def _run(scenario: Scenario) -> tuple[SimulatedLambda, DeployResult | LambdaCodeError]:
+    sim = SimulatedLambda(clock=VirtualClock(), update_duration=scenario.duration)
+    sim.create_function("fn")
+    sim.reset_counters()
+    scenario.setup(sim)
+    client = LambdaCodeClient(
+        sim.client, retry=scenario.retry, wait=WAIT, clock=sim.clock.now, sleep=sim.clock.sleep
+    )
+    try:
+        result: DeployResult | LambdaCodeError = client.deploy(
+            scenario.function_name, PACKAGE, publish=scenario.publish, timeout=scenario.timeout
+        )
+    except LambdaCodeError as err:
+        result = err
+    return sim, result
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario(scenario: Scenario) -> None:
+    """Each failure mode ends in its exact outcome, call counts and bounded time."""
+    outcome: list[tuple[SimulatedLambda, DeployResult | LambdaCodeError]] = []
+    worker = threading.Thread(target=lambda: outcome.append(_run(scenario)), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the scenario hung"
+    [(sim, result)] = outcome
+
+    if scenario.outcome is None:
+        assert isinstance(result, DeployResult), result
+        assert result.changed
+        assert result.configuration.code_sha256 == PACKAGE.code_sha256
+        assert result.configuration.last_update_status is LastUpdateStatus.SUCCESSFUL
+        assert sim.code("fn") == PACKAGE.data
+        if scenario.publish:
+            assert result.version == "1"
+            assert sim.code("fn", "1") == PACKAGE.data
+    else:
+        assert isinstance(result, scenario.outcome), result
+    for operation, count in scenario.calls.items():
+        assert sim.calls[operation] == count, (operation, dict(sim.calls))
+    assert sim.versions_published["fn"] <= 1
+    assert sim.clock.now() <= scenario.max_virtual_seconds + 1e-9
+    if scenario.check is not None:
+        scenario.check(sim, result)
+
+
+def test_matrix_is_large_enough() -> None:
+    """The matrix covers at least 30 scenarios with distinct names."""
+    names = [s.name for s in SCENARIOS]
+    assert len(names) >= 30
+    assert len(set(names)) == len(names)
