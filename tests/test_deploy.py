@@ -1,8 +1,8 @@
 """deploy() and deploy_many() end to end on the simulated control plane, in virtual time."""
 
 import base64
+import bisect
 import hashlib
-import itertools
 import os
 import threading
 from pathlib import Path
@@ -347,9 +347,10 @@ def _real_time_fleet(count: int, rate: float) -> SimulatedLambda:
     return sim
 
 
-def _control_plane_gaps(sim: SimulatedLambda) -> list[float]:
+def _busiest_second(sim: SimulatedLambda) -> int:
+    """The most control-plane requests the simulator saw within any one second."""
     times = sorted(r.time for r in sim.history if r.operation in CONTROL_PLANE)
-    return [b - a for a, b in itertools.pairwise(times)]
+    return max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
 
 
 def test_deploy_many_stays_under_the_quota(app: Path) -> None:
@@ -361,8 +362,8 @@ def test_deploy_many_stays_under_the_quota(app: Path) -> None:
     assert all(isinstance(r, DeployResult) and r.changed for r in results)
     assert sum(sim.throttled.values()) == 0
     assert sim.calls["UpdateFunctionCode"] == 30
-    # Evenly spaced at 1/15 s, give or take the thread scheduling of a busy machine.
-    assert min(_control_plane_gaps(sim)) >= 1 / 15 - 0.02
+    # Slots are 1/15 s apart; a busy machine may delay a request into its successor's second.
+    assert _busiest_second(sim) <= 15 + 1
 
 
 def test_deploy_many_rate_limits_are_settable(app: Path) -> None:
@@ -373,7 +374,7 @@ def test_deploy_many_rate_limits_are_settable(app: Path) -> None:
     results = client.deploy_many(targets, rate_limits=RateLimits(control_plane=5.0))
     assert all(isinstance(r, DeployResult) for r in results)
     assert sum(sim.throttled.values()) == 0
-    assert min(_control_plane_gaps(sim)) >= 1 / 5 - 0.02
+    assert _busiest_second(sim) <= 5 + 1
 
 
 class _FrozenClock:
