@@ -586,9 +586,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # argparse exits on --help, --version and usage errors
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    if args.debug:
-        logging.basicConfig(stream=stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        logging.getLogger("lambda_code").setLevel(logging.DEBUG)
+    logger = logging.getLogger("lambda_code")
+    level, handler = logger.level, logging.StreamHandler(stderr)
+    if args.debug:  # every call's retries, on stderr; undone on return (main may run in-process)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
     try:
         return _COMMANDS[args.command](args, stdout, stderr)
     except _HANDLED as err:
@@ -599,3 +602,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         stderr.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -1,0 +1,467 @@
+"""The ``lambda-code`` command: subcommands, output for people and scripts, exit codes."""
+
+import io
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+
+from lambda_code import LambdaCodeClient, ZipPackage, _cli
+from lambda_code._cli import EXIT_CODES, main
+from lambda_code.testing import SimulatedLambda, make_zip
+
+_ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """moto's server on a free loopback port, with an IAM role to create functions with."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto_function(moto_url: str, request: pytest.FixtureRequest) -> str:
+    """A function in moto, named after the test so that tests never share one."""
+    name: str = request.node.name.replace("[", "-").replace("]", "")[:64]
+    session = botocore.session.get_session()
+    iam: Any = session.create_client("iam", region_name="us-east-1", endpoint_url=moto_url)
+    lam: Any = session.create_client("lambda", region_name="us-east-1", endpoint_url=moto_url)
+    try:
+        role = iam.create_role(RoleName="cli-tests", AssumeRolePolicyDocument=_ROLE_POLICY)
+    except ClientError:  # made by an earlier test
+        role = iam.get_role(RoleName="cli-tests")
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="handler.handler",
+        Code={"ZipFile": make_zip({"handler.py": b"first"})},
+    )
+    return name
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A directory holding a handler, to deploy with --zip."""
+    directory = tmp_path / "src"
+    directory.mkdir()
+    (directory / "handler.py").write_text("def handler(event, context):\n    return 2\n")
+    return directory
+
+
+@pytest.fixture
+def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatedLambda]:
+    """The CLI's client talks to a simulator on a virtual clock, with one function ``fn``."""
+    simulator = SimulatedLambda(update_duration=2.0)
+    simulator.create_function("fn", make_zip({"handler.py": b"first"}))
+
+    def client(args: Any) -> LambdaCodeClient:
+        made: LambdaCodeClient = simulator.lambda_code_client()
+        return made
+
+    monkeypatch.setattr(_cli, "_make_client", client)
+    try:
+        yield simulator
+    finally:
+        simulator.detach()
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- update, wait, get against moto's server -------------------------------------------------
+
+
+def test_update_from_a_directory(
+    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+) -> None:
+    """update --zip DIR deploys the directory and summarises what it did on stdout."""
+    code, out, err = _run(
+        capsys, "update", moto_function, "--zip", str(source), "--endpoint-url", moto_url
+    )
+    assert code == 0
+    assert f"{moto_function}: updated in" in out
+    assert ZipPackage.from_directory(source).code_sha256 in out
+    assert "uploading" in err
+
+
+def test_update_json_prints_only_the_configuration(
+    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+) -> None:
+    """--json prints exactly one JSON document on stdout, with AWS's own member names."""
+    code, out, err = _run(
+        capsys, "update", moto_function, "--zip", str(source), "--endpoint-url", moto_url, "--json"
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert {"FunctionName", "CodeSha256", "LastUpdateStatus", "Version", "State"} <= set(document)
+    assert all(key[0].isupper() and "_" not in key for key in document)
+    assert document["FunctionName"] == moto_function
+    assert document["CodeSha256"] == ZipPackage.from_directory(source).code_sha256
+    assert document["LastUpdateStatus"] == "Successful"
+    assert "uploading" in err  # progress goes to stderr only
+
+
+def test_update_twice_skips_unchanged_code(
+    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+) -> None:
+    """The second update of the same code is skipped and still exits 0."""
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_url)
+    assert _run(capsys, *argv)[0] == 0
+    code, out, err = _run(capsys, *argv)
+    assert code == 0
+    assert "unchanged, update skipped" in out
+    assert "skipped" in err
+
+
+def test_update_force_publish_prints_the_new_version(
+    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+) -> None:
+    """--publish --json prints the published version's configuration, like the AWS CLI."""
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_url)
+    assert _run(capsys, *argv)[0] == 0
+    code, out, _ = _run(capsys, *argv, "--force", "--publish", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["Version"] == "1"
+    assert document["FunctionArn"].endswith(f":{moto_function}:1")
+
+
+def test_wait_and_get(
+    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str
+) -> None:
+    """wait and get read the function; --json gives the configuration, plain gives a table."""
+    code, out, _ = _run(capsys, "wait", moto_function, "--endpoint-url", moto_url, "--json")
+    assert code == 0
+    assert json.loads(out)["LastUpdateStatus"] == "Successful"
+    code, out, _ = _run(capsys, "get", moto_function, "--endpoint-url", moto_url, "--json")
+    assert code == 0
+    assert json.loads(out)["FunctionName"] == moto_function
+    code, out, _ = _run(capsys, "get", moto_function, "--endpoint-url", moto_url)
+    assert code == 0
+    assert out.splitlines()[0] == moto_function
+    assert "Runtime           python3.12" in out
+
+
+def test_aws_error_is_one_line_and_exit_4(
+    capsys: pytest.CaptureFixture[str], moto_url: str
+) -> None:
+    """A 404 from AWS exits 4 with one error line on stderr and no traceback."""
+    code, out, err = _run(capsys, "get", "missing", "--endpoint-url", moto_url, "--json")
+    assert code == 4
+    assert out == ""
+    lines = [line for line in err.splitlines() if line.startswith("lambda-code")]
+    assert lines == [lines[0]]
+    assert lines[0].startswith("lambda-code: error: ResourceNotFoundException (HTTP 404)")
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], moto_url: str) -> None:
+    """--debug adds the traceback (with botocore's ClientError as the cause)."""
+    code, _, err = _run(capsys, "get", "missing", "--endpoint-url", moto_url, "--debug")
+    assert code == 4
+    assert "Traceback (most recent call last)" in err
+    assert "The above exception was the direct cause of the following exception" in err
+    assert "botocore.errorfactory.ResourceNotFoundException" in err
+    assert err.rstrip().splitlines()[-1].startswith("lambda-code: error: ResourceNotFound")
+    assert not logging.getLogger("lambda_code").handlers  # nothing left behind
+
+
+def test_debug_logs_retries(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, source: Path
+) -> None:
+    """--debug shows each retry on stderr."""
+    sim.add_fault("throttle", operation="GetFunctionConfiguration", times=1)
+    code, out, err = _run(capsys, "get", "fn", "--debug")
+    assert code == 0
+    assert "retrying GetFunctionConfiguration after TooManyRequestsException" in err
+    assert "retrying" not in out
+
+
+# -- exit codes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "required: COMMAND"),
+        (["update", "fn"], "one of the arguments --zip --s3 --image is required"),
+        (["update", "fn", "--zip", "a.zip", "--image", "x"], "not allowed with argument"),
+        (["update", "fn", "--zip", "a.zip", "--arch", "mips"], "invalid choice"),
+        (["wait", "fn", "--timeout", "-1"], "must be a finite number >= 0"),
+        (["update", "fn", "--s3", "https://bucket/key"], "must start with 's3://'"),
+        (["update", "fn", "--image", "nginx:latest"], "expected <account>.dkr.ecr"),
+        (["update", "fn", "--zip", "/no/such/dir"], "no such file or directory"),
+        (["update", "bad name!", "--s3", "s3://bucket/key"], "function_name"),
+    ],
+)
+def test_usage_and_validation_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """Bad arguments, packages and names exit 2 with a message, before any AWS call."""
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_failed_update_exits_1(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, source: Path
+) -> None:
+    """An update that ends Failed exits 1 and names the reason code."""
+    sim.fail_next_update(reason_code="InvalidImage", reason="no handler")
+    code, _, err = _run(capsys, "update", "fn", "--zip", str(source))
+    assert code == 1
+    assert (
+        err.splitlines()[-1] == "lambda-code: error: fn: update failed (InvalidImage): no handler"
+    )
+
+
+def test_timeout_exits_3(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, source: Path
+) -> None:
+    """An update still in progress at --timeout exits 3, for update and for wait alike."""
+    sim.update_duration = 600.0
+    code, out, err = _run(capsys, "update", "fn", "--zip", str(source), "--timeout", "30")
+    assert code == 3
+    assert out == ""
+    assert "update not finished after 30.0s" in err
+    code, _, err = _run(capsys, "wait", "fn", "--timeout", "10")
+    assert code == 3
+    assert "LastUpdateStatus=InProgress" in err
+
+
+def test_no_answer_exits_4(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, source: Path
+) -> None:
+    """Connection errors on every retry end in exit 4."""
+    sim.add_fault("connection_error")
+    code, _, err = _run(capsys, "get", "fn")
+    assert code == 4
+    assert err.startswith(
+        "lambda-code: error: no answer from Lambda during GetFunctionConfiguration"
+    )
+
+
+def test_no_region_exits_4(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a region, exit 4 with a hint to use --region."""
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    code, _, err = _run(capsys, "get", "fn")
+    assert code == 4
+    assert err == "lambda-code: error: You must specify a region. Use --region or set AWS_REGION.\n"
+
+
+def test_no_credentials_exits_4(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_url: str
+) -> None:
+    """Without credentials, exit 4 with a hint about credentials."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+    ):
+        monkeypatch.delenv(name)
+    code, _, err = _run(capsys, "get", "fn", "--endpoint-url", moto_url)
+    assert code == 4
+    assert err == (
+        "lambda-code: error: Unable to locate credentials. "
+        "Configure AWS credentials, or use --profile.\n"
+    )
+
+
+def test_unknown_profile_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
+    """A --profile the config files lack exits 4 before any call."""
+    code, _, err = _run(capsys, "get", "fn", "--profile", "no-such-profile")
+    assert code == 4
+    assert "no-such-profile" in err
+
+
+def test_interrupt_exits_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C ends with exit 130 and no traceback."""
+
+    def interrupted(args: Any) -> LambdaCodeClient:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli, "_make_client", interrupted)
+    code, _, err = _run(capsys, "get", "fn")
+    assert code == 130
+    assert "Traceback" not in err
+
+
+def test_help_documents_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help of the command and of each subcommand lists the exit codes."""
+    for argv in ([], ["update"], ["wait"], ["get"], ["demo"]):
+        code, out, _ = _run(capsys, *argv, "--help")
+        assert code == 0
+        assert "exit codes:" in out
+        for exit_code, meaning in EXIT_CODES.items():
+            assert f"  {exit_code}  {meaning}" in out
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+def test_plain_progress_is_one_line_per_event(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, source: Path
+) -> None:
+    """When stderr is not a terminal, each event is a line of its own, without carriage returns."""
+    code, out, err = _run(capsys, "update", "fn", "--zip", str(source))
+    assert code == 0
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert lines[0].startswith("fn: reading the function's code and revision")
+    assert lines[1].startswith("fn: uploading ")
+    assert " B  [" in lines[1]
+    assert lines[2].startswith("fn: LastUpdateStatus InProgress  [")
+    assert lines[-1].startswith("fn: LastUpdateStatus InProgress → Successful  [2.")
+    assert len(lines) > 5  # one per poll in between
+    assert out.startswith("fn: updated in 2.")
+
+
+def test_live_status_line_on_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sim: SimulatedLambda,
+    source: Path,
+) -> None:
+    """On a terminal the status line is rewritten with \\r and ends in the transition."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["update", "fn", "--zip", str(source), "--publish"])
+    out = capsys.readouterr().out
+    assert code == 0
+    shown = terminal.getvalue()
+    assert shown.count("\r") > 5
+    assert shown.count("\n") == 2  # the kept transition line, and the end of the status line
+    assert "LastUpdateStatus InProgress → Successful" in shown
+    assert "version 1 State Active" in shown
+    assert "Version           1 (published)" in out
+
+
+def test_json_on_a_terminal_keeps_progress_plain(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sim: SimulatedLambda,
+    source: Path,
+) -> None:
+    """With --json, progress is plain lines on stderr even on a terminal, and stdout is JSON."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["update", "fn", "--zip", str(source), "--no-wait", "--arch", "arm64", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert "\r" not in terminal.getvalue()
+    assert document["LastUpdateStatus"] == "InProgress"  # --no-wait: as Lambda accepted it
+    assert document["Architectures"] == ["arm64"]
+
+
+def test_s3_and_dry_run(capsys: pytest.CaptureFixture[str], sim: SimulatedLambda) -> None:
+    """--s3 deploys an S3 object; --dry-run checks it with Lambda and changes nothing."""
+    data = make_zip({"handler.py": b"from s3"})
+    version = sim.put_s3_object("my-bucket", "code/fn.zip", data)
+    location = f"s3://my-bucket/code/fn.zip#{version}"
+    code, out, _ = _run(capsys, "update", "fn", "--s3", location, "--dry-run")
+    assert code == 0
+    assert "dry run: would update" in out
+    assert sim.code("fn") == make_zip({"handler.py": b"first"})
+    code, out, err = _run(capsys, "update", "fn", "--s3", location)
+    assert code == 0
+    assert f"uploading {location}" in err
+    assert sim.code("fn") == data
+
+
+def test_human_sizes() -> None:
+    """Sizes read in bytes, KiB or MiB."""
+    assert _cli._human_size(0) == "0 B"
+    assert _cli._human_size(1023) == "1023 B"
+    assert _cli._human_size(1536) == "1.5 KiB"
+    assert _cli._human_size(50 * 1024 * 1024) == "50.0 MiB"
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+def test_demo_json_is_the_published_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """demo --json runs the whole demo and prints only the published version's configuration."""
+    code, out, err = _run(capsys, "demo", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["FunctionName"] == "demo-function"
+    assert document["Version"] == "1"
+    assert "InProgress → Successful" in err
+
+
+def test_demo_runs_from_the_command_line() -> None:
+    """python -m lambda_code demo shows the transitions, the skip and a version in seconds."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lambda_code", "demo"],
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LastUpdateStatus InProgress → Successful" in done.stderr
+    assert "unchanged (CodeSha256" in done.stderr
+    assert "demo-function: unchanged, update skipped" in done.stdout
+    assert "Version           1 (published)" in done.stdout
+    assert "published version 1" in done.stdout
+
+
+def test_console_script_help() -> None:
+    """The installed lambda-code script runs and documents its exit codes."""
+    script = shutil.which("lambda-code", path=str(Path(sys.executable).parent))
+    assert script is not None
+    done = subprocess.run(  # noqa: S603  the script installed beside this interpreter
+        [script, "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: lambda-code")
+    assert "exit codes:" in done.stdout
+    assert "demo" in done.stdout
