@@ -1,6 +1,10 @@
-"""Fixtures shared by the whole suite: fake AWS credentials and a virtual clock."""
+"""Fixtures shared by the whole suite: fake AWS credentials, a virtual clock, moto's server."""
+
+import socket
+from collections.abc import Iterator
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 _FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -48,3 +52,22 @@ class FakeClock:
 def clock() -> FakeClock:
     """A fresh virtual clock."""
     return FakeClock()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """moto's server on a free loopback port, for calls over real HTTP; yields its URL."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

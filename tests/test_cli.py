@@ -5,7 +5,6 @@ import json
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from typing import Any
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from lambda_code import LambdaCodeClient, ZipPackage, _cli
 from lambda_code._cli import EXIT_CODES, main
@@ -27,32 +25,13 @@ _ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
 # -- fixtures ----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    """moto's server on a free loopback port, with an IAM role to create functions with."""
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def moto_function(moto_url: str, request: pytest.FixtureRequest) -> str:
+def moto_function(moto_server: str, request: pytest.FixtureRequest) -> str:
     """A function in moto, named after the test so that tests never share one."""
     name: str = request.node.name.replace("[", "-").replace("]", "")[:64]
     session = botocore.session.get_session()
-    iam: Any = session.create_client("iam", region_name="us-east-1", endpoint_url=moto_url)
-    lam: Any = session.create_client("lambda", region_name="us-east-1", endpoint_url=moto_url)
+    iam: Any = session.create_client("iam", region_name="us-east-1", endpoint_url=moto_server)
+    lam: Any = session.create_client("lambda", region_name="us-east-1", endpoint_url=moto_server)
     try:
         role = iam.create_role(RoleName="cli-tests", AssumeRolePolicyDocument=_ROLE_POLICY)
     except ClientError:  # made by an earlier test
@@ -110,11 +89,11 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 
 def test_update_from_a_directory(
-    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, source: Path
 ) -> None:
     """update --zip DIR deploys the directory and summarises what it did on stdout."""
     code, out, err = _run(
-        capsys, "update", moto_function, "--zip", str(source), "--endpoint-url", moto_url
+        capsys, "update", moto_function, "--zip", str(source), "--endpoint-url", moto_server
     )
     assert code == 0
     assert f"{moto_function}: updated in" in out
@@ -123,11 +102,18 @@ def test_update_from_a_directory(
 
 
 def test_update_json_prints_only_the_configuration(
-    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, source: Path
 ) -> None:
     """--json prints exactly one JSON document on stdout, with AWS's own member names."""
     code, out, err = _run(
-        capsys, "update", moto_function, "--zip", str(source), "--endpoint-url", moto_url, "--json"
+        capsys,
+        "update",
+        moto_function,
+        "--zip",
+        str(source),
+        "--endpoint-url",
+        moto_server,
+        "--json",
     )
     assert code == 0
     document = json.loads(out)
@@ -140,10 +126,10 @@ def test_update_json_prints_only_the_configuration(
 
 
 def test_update_twice_skips_unchanged_code(
-    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, source: Path
 ) -> None:
     """The second update of the same code is skipped and still exits 0."""
-    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_url)
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_server)
     assert _run(capsys, *argv)[0] == 0
     code, out, err = _run(capsys, *argv)
     assert code == 0
@@ -152,10 +138,10 @@ def test_update_twice_skips_unchanged_code(
 
 
 def test_update_force_publish_prints_the_new_version(
-    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str, source: Path
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, source: Path
 ) -> None:
     """--publish --json prints the published version's configuration, like the AWS CLI."""
-    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_url)
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_server)
     assert _run(capsys, *argv)[0] == 0
     code, out, _ = _run(capsys, *argv, "--force", "--publish", "--json")
     assert code == 0
@@ -165,26 +151,26 @@ def test_update_force_publish_prints_the_new_version(
 
 
 def test_wait_and_get(
-    capsys: pytest.CaptureFixture[str], moto_url: str, moto_function: str
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str
 ) -> None:
     """wait and get read the function; --json gives the configuration, plain gives a table."""
-    code, out, _ = _run(capsys, "wait", moto_function, "--endpoint-url", moto_url, "--json")
+    code, out, _ = _run(capsys, "wait", moto_function, "--endpoint-url", moto_server, "--json")
     assert code == 0
     assert json.loads(out)["LastUpdateStatus"] == "Successful"
-    code, out, _ = _run(capsys, "get", moto_function, "--endpoint-url", moto_url, "--json")
+    code, out, _ = _run(capsys, "get", moto_function, "--endpoint-url", moto_server, "--json")
     assert code == 0
     assert json.loads(out)["FunctionName"] == moto_function
-    code, out, _ = _run(capsys, "get", moto_function, "--endpoint-url", moto_url)
+    code, out, _ = _run(capsys, "get", moto_function, "--endpoint-url", moto_server)
     assert code == 0
     assert out.splitlines()[0] == moto_function
     assert "Runtime           python3.12" in out
 
 
 def test_aws_error_is_one_line_and_exit_4(
-    capsys: pytest.CaptureFixture[str], moto_url: str
+    capsys: pytest.CaptureFixture[str], moto_server: str
 ) -> None:
     """A 404 from AWS exits 4 with one error line on stderr and no traceback."""
-    code, out, err = _run(capsys, "get", "missing", "--endpoint-url", moto_url, "--json")
+    code, out, err = _run(capsys, "get", "missing", "--endpoint-url", moto_server, "--json")
     assert code == 4
     assert out == ""
     lines = [line for line in err.splitlines() if line.startswith("lambda-code")]
@@ -193,9 +179,9 @@ def test_aws_error_is_one_line_and_exit_4(
     assert "Traceback" not in err
 
 
-def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], moto_url: str) -> None:
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], moto_server: str) -> None:
     """--debug adds the traceback (with botocore's ClientError as the cause)."""
-    code, _, err = _run(capsys, "get", "missing", "--endpoint-url", moto_url, "--debug")
+    code, _, err = _run(capsys, "get", "missing", "--endpoint-url", moto_server, "--debug")
     assert code == 4
     assert "Traceback (most recent call last)" in err
     assert "The above exception was the direct cause of the following exception" in err
@@ -293,7 +279,7 @@ def test_no_region_exits_4(
 
 
 def test_no_credentials_exits_4(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_url: str
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_server: str
 ) -> None:
     """Without credentials, exit 4 with a hint about credentials."""
     for name in (
@@ -303,7 +289,7 @@ def test_no_credentials_exits_4(
         "AWS_SECURITY_TOKEN",
     ):
         monkeypatch.delenv(name)
-    code, _, err = _run(capsys, "get", "fn", "--endpoint-url", moto_url)
+    code, _, err = _run(capsys, "get", "fn", "--endpoint-url", moto_server)
     assert code == 4
     assert err == (
         "lambda-code: error: Unable to locate credentials. "

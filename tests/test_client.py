@@ -4,7 +4,6 @@ import base64
 import hashlib
 import io
 import json
-import socket
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +12,6 @@ import boto3
 import botocore.session
 import pytest
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
 from lambda_code import (
     FunctionConfiguration,
@@ -114,25 +112,6 @@ def test_wraps_a_boto3_client(moto_lambda: Any) -> None:
     client = LambdaCodeClient(moto_lambda)
     assert client.client is moto_lambda
     assert client.get_function_configuration("fn").function_name == "fn"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    """moto's server on a free loopback port, for calls over real HTTP."""
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 def test_update_over_real_http(moto_server: str) -> None:
