@@ -54,12 +54,12 @@ def test_update_is_seen_within_the_policy_lag(simulated_lambda: SimulatedLambda)
 
 
 def test_long_update_polls_sparingly(simulated_lambda: SimulatedLambda) -> None:
-    """A 15-minute update is seen within 5 s of finishing, with far fewer polls than 1/s."""
+    """A 15-minute update is seen within 10 s of finishing, with far fewer polls than 1/s."""
     sim = simulated_lambda
     client = _updating(sim, duration=900.0)
     started = sim.clock.now()
     client.wait_until_updated("fn", timeout=1000)
-    assert sim.clock.now() - (started + 900.0) <= 5.0
+    assert sim.clock.now() - (started + 900.0) <= 10.0
     assert sim.calls["GetFunction"] < 900 / 3
 
 
@@ -258,15 +258,15 @@ def test_wait_for_a_published_version(simulated_lambda: SimulatedLambda) -> None
 
 
 def test_delays_start_fast_and_grow_to_the_cap(simulated_lambda: SimulatedLambda) -> None:
-    """Poll delays start at about 0.2 s and grow to at most 5 s."""
+    """Poll delays start at about 0.2 s and grow to at most 10 s."""
     sim = simulated_lambda
-    client = _updating(sim, duration=120.0)
+    client = _updating(sim, duration=300.0)
     before = len(_sleeps(sim))
-    client.wait_until_updated("fn", timeout=200)
+    client.wait_until_updated("fn", timeout=400)
     delays = _sleeps(sim)[before:]
     assert 0.18 <= delays[0] <= 0.2
-    assert max(delays) <= 5.0
-    assert max(delays) > 4.0
+    assert max(delays) <= 10.0
+    assert max(delays) > 8.0
     assert delays[-1] > delays[0]
 
 
@@ -279,5 +279,5 @@ def test_wait_policy_delay_is_bounded() -> None:
     for waited in (0.0, 1.0, 10.0, 30.0, 1000.0):
         delay = policy.delay(waited, rng)
         assert 0.25 <= delay <= 2.0
-    assert WaitPolicy(jitter=0).delay(100.0, rng) == 5.0
+    assert WaitPolicy(jitter=0).delay(1000.0, rng) == 10.0
     assert WaitPolicy(jitter=0).delay(30.0, rng) == pytest.approx(3.0)

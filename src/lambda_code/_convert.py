@@ -100,7 +100,7 @@ def _tuple_structure_hook(tp: Any) -> Callable[[Any, Any], Any]:
     if item in _PRIMITIVES:
         return lambda value, _: tuple(value)
     handler = converter.get_structure_hook(item)
-    return lambda value, _: tuple(handler(v, item) for v in value)
+    return lambda value, _: tuple([handler(v, item) for v in value])
 
 
 def _tuple_of(tp: Any) -> bool:

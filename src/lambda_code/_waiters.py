@@ -38,11 +38,12 @@ class WaitPolicy:
     and at most ``max_delay``, shortened by up to ``jitter`` (a fraction) so that many waiters
     spread out. With the defaults, a change is seen within max(0.2 s, 10 % of the wait) of
     happening: most zip updates finish in about a second and are seen within 0.2 s, while a
-    15-minute image update costs one poll every 5 s. The last poll happens at the deadline.
+    15-minute image update costs one poll every 10 s (seen within 1 % of its duration).
+    The last poll happens at the deadline.
     """
 
     initial_delay: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
-    max_delay: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
+    max_delay: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
     fraction: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
     jitter: float = attrs.field(
         default=0.1, validator=[attrs.validators.ge(0), attrs.validators.le(1)]

@@ -1,0 +1,511 @@
+"""Run every benchmark, print one table, write RESULTS.md and fleet_scaling.png.
+
+Every figure is a ratio against raw botocore (or the stated ideal) measured in the same run.
+
+    python benchmarks/run.py            # full run, a few minutes; rewrites benchmarks/RESULTS.md
+    python benchmarks/run.py --quick    # smoke run, < 60 s; writes to a temporary directory
+    python benchmarks/run.py --only overhead waiter
+
+``nox -s bench`` runs the full suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_fleet
+import bench_overhead
+import bench_package
+import bench_waiter
+from _common import machine, md_table, text_table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ("overhead", "waiter", "fleet", "package")
+HEADERS = ["benchmark", "measured", "baseline", "ratio", "target", "status"]
+
+
+def _status(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+@contextmanager
+def _small_package_tree() -> Iterator[None]:
+    """bench_package on a tree a tenth the size, for --quick."""
+    names = ("TEXT_FILES", "RANDOM_FILES", "RANDOM_BYTES", "TEXT_BYTES", "ROUNDS")
+    saved = {name: getattr(bench_package, name) for name in names}
+    bench_package.TEXT_FILES = 180
+    bench_package.RANDOM_FILES = 20
+    bench_package.RANDOM_BYTES = 4_000_000
+    bench_package.TEXT_BYTES = 1_000_000
+    bench_package.ROUNDS = 2
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(bench_package, name, value)
+
+
+def run_package(quick: bool, tmpdir: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(dir=tmpdir) as tmp:
+        if quick:
+            with _small_package_tree():
+                return bench_package.run(tmp)
+        return bench_package.run(tmp)
+
+
+# -- summary rows ------------------------------------------------------------------------------
+
+
+def overhead_rows(r: dict[str, Any]) -> list[list[str]]:
+    typical = r["typical"]
+    return [
+        [
+            "call overhead, full response (42 members)",
+            f"{r['ours_us']:.1f} µs/call",
+            f"raw botocore {r['raw_us']:.1f} µs",
+            f"{r['ratio']:.3f}",
+            "<= 1.05",
+            _status(r["ratio"] <= bench_overhead.TARGET_RATIO),
+        ],
+        [
+            f"call overhead, typical response ({typical['members']} members)",
+            f"{typical['ours_us']:.1f} µs/call",
+            f"raw botocore {typical['raw_us']:.1f} µs",
+            f"{typical['ratio']:.3f}",
+            "(info)",
+            "n/a",
+        ],
+        [
+            "retry layer alone (no parsing)",
+            f"{r['retry_layer_us']:.1f} µs/call",
+            f"raw botocore {r['raw_us']:.1f} µs",
+            f"{r['retry_layer_ratio']:.3f}",
+            "(info)",
+            "n/a",
+        ],
+        [
+            "FunctionConfiguration.from_api, full response",
+            f"{r['from_api_fresh_us']:.1f} µs (fresh dicts), {r['from_api_us']:.1f} µs (warm)",
+            f"raw call {r['raw_us']:.1f} µs",
+            f"{r['from_api_fresh_us'] / r['raw_us']:.3f}",
+            "(info)",
+            "n/a",
+        ],
+        [
+            "UpdateFunctionCodeRequest.to_api",
+            f"{r['request_to_api_us']:.2f} µs",
+            f"raw call {r['raw_us']:.1f} µs",
+            f"{r['request_to_api_us'] / r['raw_us']:.4f}",
+            "(info)",
+            "n/a",
+        ],
+    ]
+
+
+def waiter_rows(r: dict[str, Any]) -> list[list[str]]:
+    rows = r["rows"]
+    worst = max(rows, key=lambda x: x["ours"]["worst_lag_over_target"])
+    lag_met = sum(x["lag_ok"] for x in rows)
+    out = [
+        [
+            "waiter detection lag (default WaitPolicy)",
+            (
+                f"lag <= target at {lag_met}/{len(rows)} durations; worst "
+                f"{worst['ours']['lag_max']:.2f} s at {worst['duration']:g} s"
+            ),
+            "max(0.25 s, 10 % of duration)",
+            f"{worst['ours']['worst_lag_over_target']:.2f} of target",
+            "<= 1.00 at every duration",
+            _status(lag_met == len(rows)),
+        ]
+    ]
+    out.extend(
+        [
+            f"waiter polls, {row['duration']:g} s update",
+            f"{row['ours']['polls_mean']:.1f} polls",
+            f"function_updated_v2 {row['v2']['polls_mean']:.1f} polls",
+            f"{row['polls_ratio_v2']:.2f}",
+            "<= 0.33",
+            _status(row["polls_ok"]),
+        ]
+        for row in rows
+        if row["duration"] >= 60
+    )
+    return out
+
+
+def fleet_rows(r: dict[str, Any]) -> list[list[str]]:
+    many, naive = r["deploy_many"], r["naive"]
+    n = r["n"]
+    return [
+        [
+            f"fleet deploy_many, {n} functions",
+            f"{many['seconds']:.2f} s",
+            f"ideal {many['ideal']:.2f} s (N/15 + 1)",
+            f"{many['ratio']:.3f}",
+            "<= 1.15",
+            _status(many["ratio"] <= 1.15),
+        ],
+        [
+            "fleet deploy_many failures",
+            f"{many['failures']} ({many['deployed']}/{n} deployed)",
+            "-",
+            "-",
+            "0",
+            _status(many["failures"] == 0 and many["deployed"] == n),
+        ],
+        [
+            "fleet deploy_many 429s",
+            f"{many['throttled']} of {many['calls']} calls",
+            "-",
+            f"{many['throttled_pct']:.2f} %",
+            "< 2 %",
+            _status(many["throttled_pct"] < 2),
+        ],
+        [
+            f"fleet naive ThreadPool(16) + v2 waiter, {n} functions",
+            (
+                f"{naive['seconds']:.2f} s; {naive['failures']} failures; "
+                f"{naive['throttled']} 429s of {naive['calls']} calls"
+            ),
+            f"ideal {naive['ideal']:.2f} s",
+            f"{naive['ratio']:.3f}",
+            "(reference)",
+            "n/a",
+        ],
+    ]
+
+
+def package_rows(r: dict[str, Any]) -> list[list[str]]:
+    return [
+        [
+            f"ZipPackage.from_directory ({r['files']} files, {r['tree_bytes'] / 1e6:.0f} MB)",
+            f"{r['from_directory_s']:.3f} s",
+            f"shutil.make_archive {r['make_archive_s']:.3f} s",
+            f"{r['ratio']:.3f}",
+            "<= 1.2",
+            _status(r["ratio"] <= 1.2),
+        ],
+        [
+            "from_directory peak memory",
+            f"archive + {r['peak_over_archive_mib']:.1f} MiB",
+            f"archive {r['archive_bytes'] / 2**20:.1f} MiB",
+            "-",
+            "<= archive + 32 MiB",
+            _status(r["peak_over_archive_mib"] <= 32),
+        ],
+    ]
+
+
+# -- RESULTS.md --------------------------------------------------------------------------------
+
+
+def overhead_section(r: dict[str, Any]) -> str:
+    prof = r["profile"]
+    profile_rows = [
+        [f"{p['self_us_per_call']:.2f}", f"{p['calls_per_call']:g}", f"`{p['function']}`"]
+        for p in prof["top_lambda_code"]
+    ]
+    scaling_rows = [
+        [
+            s["layers"],
+            s["env_vars"],
+            s["response_bytes"],
+            f"{s['raw_us']:.1f}",
+            f"{s['ours_us']:.1f}",
+            f"{s['ratio']:.3f}",
+            f"{s['from_api_us']:.1f}",
+        ]
+        for s in r["scaling"]
+    ]
+    problems = ", ".join(r["round_trip_problems"]) or "none"
+    typical = r["typical"]
+    paths = md_table(
+        ["path", "µs/call", "ratio to raw"],
+        [
+            ["raw botocore", f"{r['raw_us']:.1f}", "1.000"],
+            [
+                "retry layer only (`Retrier.call`, no parse)",
+                f"{r['retry_layer_us']:.1f}",
+                f"{r['retry_layer_ratio']:.3f}",
+            ],
+            [
+                "raw + `FunctionConfiguration.from_api`",
+                f"{r['raw_plus_from_api_us']:.1f}",
+                f"{r['raw_plus_from_api_us'] / r['raw_us']:.3f}",
+            ],
+            ["lambda-code `update_function_code`", f"{r['ours_us']:.1f}", f"{r['ratio']:.3f}"],
+            [
+                f"typical response ({typical['members']} members): raw / ours",
+                f"{typical['raw_us']:.1f} / {typical['ours_us']:.1f}",
+                f"{typical['ratio']:.3f}",
+            ],
+        ],
+    )
+    profile = md_table(["self µs/call", "calls/call", "function"], profile_rows)
+    sizes = md_table(
+        ["layers", "env vars", "response bytes", "raw µs", "ours µs", "ratio", "from_api µs"],
+        scaling_rows,
+    )
+    return f"""## 1. Call overhead
+
+`LambdaCodeClient(bc).update_function_code(request)` vs `bc.update_function_code(**kwargs)` on the
+same botocore client (retries off), answered by a `before-send` handler with a canned
+FunctionConfiguration filling all {r["members"]} members of botocore's output shape (nested shapes
+included, generated from the shape model). {r["rounds"]} interleaved rounds x
+{r["calls_per_round"]} calls; medians.
+
+{paths}
+
+Micro-benchmarks (µs per call): `from_api` on fresh botocore dicts {r["from_api_fresh_us"]:.1f}
+(same warm dict {r["from_api_us"]:.1f}; typical response {r["typical"]["from_api_fresh_us"]:.1f}),
+`FunctionConfiguration.to_api` {r["config_to_api_us"]:.1f}, `request.to_api()`
+{r["request_to_api_us"]:.2f}, `UpdateFunctionCodeRequest(...)` construction with validation
+{r["request_construct_us"]:.1f} (not part of the call), `json.loads(json.dumps(response))`
+{r["json_loads_us"]:.1f} for scale. from_api -> to_api round-trip problems on the full response:
+{problems}.
+
+### Profile: ours minus raw (cProfile self time per call, lambda_code entries)
+
+cProfile inflates small functions; the totals were {prof["profiled_raw_us"]:.0f} µs (raw) and
+{prof["profiled_ours_us"]:.0f} µs (ours) per call under the profiler.
+
+{profile}
+
+### Overhead vs response size
+
+{sizes}
+"""
+
+
+def waiter_section(r: dict[str, Any]) -> str:
+    headers, rows = bench_waiter.format_rows(r["rows"])
+    t_headers, t_rows = bench_waiter.format_tradeoff(r["tradeoff"])
+    return f"""## 2. Waiter efficiency (virtual time)
+
+SimulatedLambda on a VirtualClock; each nominal duration is run {r["seeds"]} times with the actual
+duration spread evenly over +-10 % (so fixed-delay waiters meet the finish at a random phase)
+and, for lambda-code, a different jitter seed each run. Lag = virtual seconds from the update
+becoming Successful to the waiter returning; polls = GetFunction/GetFunctionConfiguration
+requests. v2 = botocore `function_updated_v2` (GetFunction, 1 s, 300 attempts), v1 =
+`function_updated` (GetFunctionConfiguration, 5 s, 60 attempts); a botocore waiter that
+runs out of attempts raises WaiterError ("timed out"; its lag is left out of the mean, its
+polls are counted). lambda-code's wait runs with `timeout=900` here; its default, 300 s, would
+likewise stop the longest runs.
+
+{md_table(headers, rows)}
+
+### WaitPolicy trade-off
+
+"lag met (every run)": durations where every run's lag <= max(0.25 s, 10 %); "(mean)": where
+the mean lag/target <= 1. The lag target and the 1/3-of-v2 polls target at 60 s cannot both be
+met: a delay of f x elapsed keeps lag <= ~f x d but costs about (1/f) x ln(d / d0) polls.
+
+{md_table(t_headers, t_rows)}
+"""
+
+
+def fleet_section(r: dict[str, Any], png: str) -> str:
+    many, naive = r["deploy_many"], r["naive"]
+    keys = [
+        "seconds",
+        "ideal",
+        "ratio",
+        "failures",
+        "deployed",
+        "calls",
+        "throttled",
+        "throttled_pct",
+    ]
+    rows = [
+        ["deploy_many (max_concurrency 16)", *[many[k] for k in keys]],
+        [f"naive ThreadPool(16), retry mode {naive['retry_mode']}", *[naive[k] for k in keys]],
+    ]
+    scaling = [
+        [
+            p["n"],
+            f"{p['ideal']:.2f}",
+            f"{p['many']['seconds']:.2f}",
+            f"{p['many']['ratio']:.3f}",
+            p["many"]["throttled"],
+            f"{p['naive']['seconds']:.2f}",
+            f"{p['naive']['ratio']:.3f}",
+            f"{p['naive']['failures']} {', '.join(p['naive']['failure_kinds'])}".strip(),
+            p["naive"]["throttled"],
+        ]
+        for p in r["scaling"]
+    ]
+    kinds = ", ".join(naive["failure_kinds"]) or "none"
+    summary = md_table(["method", *keys], rows)
+    by_n = md_table(
+        [
+            "N",
+            "ideal s",
+            "deploy_many s",
+            "ratio",
+            "429s",
+            "naive s",
+            "naive ratio",
+            "naive failures",
+            "naive 429s",
+        ],
+        scaling,
+    )
+    return f"""## 3. Fleet deploy (real time)
+
+{r["n"]} functions on SimulatedLambda(clock=SystemClock(), update_duration=1.0), quotas 15/s
+control plane and 100/s GetFunction (token buckets that start full: one second of burst),
+distinct zip contents per function. Ideal = N/15 + 1 s. The naive baseline runs on its own
+simulator with a botocore client on botocore's default config.
+
+{summary}
+
+Calls by operation: deploy_many {many["calls_by_operation"]}; naive
+{naive["calls_by_operation"]}. Naive failure kinds: {kinds}.
+
+### Fleet time vs N
+
+{by_n}
+
+![fleet time vs N]({png})
+"""
+
+
+def package_section(r: dict[str, Any]) -> str:
+    rows = [[k, v] for k, v in r.items() if k != "machine"]
+    return f"""## 4. Packaging
+
+`benchmarks/bench_package.py`: best of interleaved runs, `ZipPackage.from_directory` vs
+`shutil.make_archive` on the same tree.
+
+{md_table(["measure", "value"], rows)}
+"""
+
+
+def plot(fleet: dict[str, Any], path: Path) -> None:
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = [p["n"] for p in fleet["scaling"]]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
+    ax.plot(ns, [bench_fleet.ideal(n) for n in ns], "k--", label="ideal N/15 + 1 s")
+    ax.plot(ns, [p["many"]["seconds"] for p in fleet["scaling"]], "o-", label="deploy_many")
+    ax.plot(
+        ns,
+        [p["naive"]["seconds"] for p in fleet["scaling"]],
+        "s-",
+        label="ThreadPool(16) + function_updated_v2",
+    )
+    ax.set_xlabel("functions (N)")
+    ax.set_ylabel("wall time (s)")
+    ax.set_title("Fleet deploy at 15 req/s control-plane quota")
+    ax.grid(visible=True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="lambda-code benchmarks")
+    parser.add_argument("--quick", action="store_true", help="shrink everything (< 60 s)")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where RESULTS.md and fleet_scaling.png go (default: benchmarks/; "
+        "a temporary directory with --quick)",
+    )
+    parser.add_argument("--tmpdir", default=None, help="scratch space for the packaging tree")
+    args = parser.parse_args()
+    out: Path = args.out or (Path(tempfile.mkdtemp(prefix="lc-bench-")) if args.quick else HERE)
+    out.mkdir(parents=True, exist_ok=True)
+
+    facts = machine()
+    load_before = _load()
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    for name in args.only:
+        print(f"running {name}...", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        if name == "overhead":
+            results[name] = bench_overhead.run(quick=args.quick)
+        elif name == "waiter":
+            results[name] = bench_waiter.run(quick=args.quick)
+        elif name == "fleet":
+            results[name] = bench_fleet.run(quick=args.quick)
+        else:
+            results[name] = run_package(args.quick, args.tmpdir)
+        timings[name] = time.perf_counter() - t0
+    total = time.perf_counter() - started
+
+    rows: list[list[str]] = []
+    sections: list[str] = []
+    png = "fleet_scaling.png"
+    if "overhead" in results:
+        rows += overhead_rows(results["overhead"])
+        sections.append(overhead_section(results["overhead"]))
+    if "waiter" in results:
+        rows += waiter_rows(results["waiter"])
+        sections.append(waiter_section(results["waiter"]))
+    if "fleet" in results:
+        rows += fleet_rows(results["fleet"])
+        sections.append(fleet_section(results["fleet"], png))
+        plot(results["fleet"], out / png)
+    if "package" in results:
+        rows += package_rows(results["package"])
+        sections.append(package_section(results["package"]))
+
+    print(text_table(HEADERS, rows))
+    mode = "quick (smoke) run: shrunk sizes, numbers are indicative only" if args.quick else "full"
+    machine_line = (
+        f"{facts['cpu']}, {facts['cores']} cores, {facts['os']}; Python {facts['python']}, "
+        f"botocore {facts['botocore']}, attrs {facts['attrs']}, cattrs {facts['cattrs']}, "
+        f"tenacity {facts['tenacity']}"
+    )
+    durations = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
+    body = "\n".join(sections)
+    document = f"""# lambda-code benchmark results
+
+Generated by `python benchmarks/run.py{" --quick" if args.quick else ""}` ({mode}) on
+{facts["date"]}.
+
+- Machine: {machine_line}
+- Load average before / after (1, 5, 15 min): {load_before} -> {_load()}; nothing pinned, GC on.
+- Wall time: {total:.0f} s ({durations}).
+
+Every ratio is against raw botocore or the stated ideal, measured in the same run.
+
+{md_table(HEADERS, rows)}
+
+{body}"""
+    (out / "RESULTS.md").write_text(document, encoding="utf-8")
+    print(f"\nwrote {out / 'RESULTS.md'}" + (f" and {out / png}" if "fleet" in results else ""))
+    print(f"total {total:.1f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
