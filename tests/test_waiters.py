@@ -1,5 +1,6 @@
 """wait_until_updated / wait_until_active against the simulated control plane, in virtual time."""
 
+import logging
 from typing import Any
 
 import botocore.session
@@ -132,6 +133,20 @@ def test_transient_poll_failures_are_retried(
     config = client.wait_until_updated("fn")
     assert config.last_update_status is LastUpdateStatus.SUCCESSFUL
     assert sim.faults[kind] == 3
+
+
+def test_failed_polls_are_logged(
+    simulated_lambda: SimulatedLambda, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each failed poll leaves one log line naming the function, the error and the pause."""
+    client = _updating(simulated_lambda, duration=1.0)
+    simulated_lambda.add_fault("server_error", operation="GetFunction", times=2)
+    with caplog.at_level(logging.INFO, logger="lambda_code"):
+        client.wait_until_updated("fn")
+    lines = [r.getMessage() for r in caplog.records if "poll of fn failed" in r.getMessage()]
+    assert len(lines) == 2
+    assert "ServiceException" in lines[0]
+    assert "polling again in" in lines[0]
 
 
 def test_retry_after_on_a_poll_is_honoured(simulated_lambda: SimulatedLambda) -> None:

@@ -6,6 +6,7 @@ rate quota (100 requests/s) is separate from the 15 requests/s that ``UpdateFunc
 shares with ``GetFunctionConfiguration``.
 """
 
+import logging
 import random
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,8 @@ from ._models import FunctionConfiguration
 from ._retry import Clock, Sleep
 
 __all__ = ["OnPoll", "WaitPolicy", "Waiter"]
+
+logger = logging.getLogger("lambda_code")
 
 OnPoll = Callable[[FunctionConfiguration], None]
 Poll = Callable[[], FunctionConfiguration]
@@ -111,6 +114,7 @@ class Waiter:
             retry=self._again,
             wait=self._wait,
             stop=self._stop,
+            before_sleep=self._log_failed_poll,
             retry_error_callback=self._timed_out,
         )
 
@@ -195,6 +199,17 @@ class Waiter:
 
     def _stop(self, retry_state: tenacity.RetryCallState) -> bool:
         return self.clock() >= self._state(retry_state).deadline
+
+    @staticmethod
+    def _log_failed_poll(retry_state: tenacity.RetryCallState) -> None:
+        outcome = retry_state.outcome
+        if outcome is not None and outcome.failed:
+            logger.info(
+                "poll of %s failed with %s; polling again in %.3fs",
+                Waiter._state(retry_state).function_name,
+                outcome.exception(),
+                retry_state.upcoming_sleep,
+            )
 
     def _timed_out(self, retry_state: tenacity.RetryCallState) -> Any:
         wait = self._state(retry_state)
