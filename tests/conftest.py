@@ -1,11 +1,13 @@
 """Fixtures shared by the whole suite: fake AWS credentials, a virtual clock, moto's server."""
 
+import os
 import socket
 from collections.abc import Iterator
 
 import pytest
 from moto.server import ThreadedMotoServer
 
+_CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA")
 _FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -17,6 +19,13 @@ _FAKE_ENV = {
     "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before collection too, no real AWS profile or config file is read."""
+    for name in _CLEARED:
+        os.environ.pop(name, None)
+    os.environ.update(_FAKE_ENV)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ from lambda_code import (
     RateLimits,
     ReadingEvent,
     RequestValidationError,
+    ResourceConflictException,
     ResourceNotFoundException,
     S3Location,
     SkippedEvent,
@@ -169,13 +170,14 @@ def test_concurrent_change_is_refused(
 def test_lost_publish_response_publishes_exactly_once(
     sim: SimulatedLambda, client: LambdaCodeClient, app: Path
 ) -> None:
-    """A Publish=True update whose answer is lost is resolved by reading, never re-published."""
+    """A Publish=True update whose answer is lost is found by reading, never re-published."""
     sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
     result = client.deploy("fn", app, publish=True)
     assert result.changed
     assert result.version == "1"
     assert sim.versions_published["fn"] == 1
-    assert sim.errors["PreconditionFailedException"] == 1
+    assert sim.calls["UpdateFunctionCode"] == 1
+    assert sim.errors["ResourceConflictException"] == 0
     assert result.configuration.code_sha256 == ZipPackage.from_directory(app).code_sha256
 
 
@@ -187,6 +189,75 @@ def test_lost_update_response_without_publish(
     result = client.deploy("fn", app)
     assert result.changed
     assert sim.code("fn") == ZipPackage.from_directory(app).data
+
+
+def test_lost_publish_response_on_a_long_update(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
+    """A lost answer to a 10-minute publishing update is waited out, not retried into 409s."""
+    sim.update_duration = 600.0
+    sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
+    result = client.deploy("fn", app, publish=True, timeout=900)
+    assert result.version == "1"
+    assert sim.calls["UpdateFunctionCode"] == 1
+    assert sim.versions_published["fn"] == 1
+
+
+def test_unapplied_publish_is_sent_again(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
+    """A publishing update that timed out before it applied is sent again, and publishes once."""
+    sim.add_fault("read_timeout", operation="UpdateFunctionCode", calls={1})
+    result = client.deploy("fn", app, publish=True)
+    assert result.version == "1"
+    assert sim.calls["UpdateFunctionCode"] == 2
+    assert sim.versions_published["fn"] == 1
+
+
+def test_same_code_refused_with_412_is_someone_elses_change(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
+    """Forcing code the function already has, a 412 is still reported, never taken as ours."""
+    client.deploy("fn", app)
+
+    def meddle(event: DeployEvent) -> None:
+        if isinstance(event, UploadingEvent):
+            sim.client.update_function_code(
+                FunctionName="fn", ZipFile=ZipPackage.from_directory(app).data
+            )
+
+    with pytest.raises(PreconditionFailedException):
+        client.deploy("fn", app, skip_unchanged=False, on_event=meddle)
+
+
+def test_timeout_bounds_retries_too(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
+    """A 409 storm cannot stretch a deploy past its timeout."""
+    sim.add_fault("conflict", operation="UpdateFunctionCode")
+    with pytest.raises(ResourceConflictException):
+        client.deploy("fn", app, timeout=5.0)
+    assert sim.clock.now() <= 5.0
+
+
+def test_published_event_without_waiting(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
+    """wait=False still reports the version it published."""
+    events: list[DeployEvent] = []
+    result = client.deploy("fn", app, publish=True, wait=False, on_event=events.append)
+    assert result.version == "1"
+    assert [e.version for e in events if isinstance(e, PublishedEvent)] == ["1"]
+
+
+def test_dry_run_reports_an_architecture_change(
+    sim: SimulatedLambda, client: LambdaCodeClient, app: Path
+) -> None:
+    """A dry run of unchanged code for another architecture says it would change."""
+    client.deploy("fn", app)
+    result = client.deploy("fn", app, architectures=["arm64"], dry_run=True)
+    assert result.changed
+    assert sim.configuration("fn")["Architectures"] == ["x86_64"]
 
 
 def test_update_in_progress_is_waited_out_first(

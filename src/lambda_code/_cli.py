@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -93,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print only the resulting configuration as JSON on stdout (AWS's member names)",
     )
     group.add_argument(
-        "--debug", action="store_true", help="log every call and retry; tracebacks on errors"
+        "--debug", action="store_true", help="log retries and failed polls; tracebacks on errors"
     )
 
     aws = argparse.ArgumentParser(add_help=False)
@@ -462,31 +461,6 @@ def _get(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:  # no
     return EXIT_OK
 
 
-def _demo_botocore_client() -> Any:
-    """A botocore Lambda client with fake credentials that ignores AWS_PROFILE and config files."""
-    import botocore.session
-    from botocore.config import Config
-
-    # An AWS_PROFILE naming a profile this machine lacks, or a broken config file, must not stop
-    # a demo that never talks to AWS: these variables are read from neither place.
-    session = botocore.session.Session(
-        session_vars={
-            # logical name: (config file key, environment variable, default, conversion)
-            "profile": (None, None, None, None),
-            "config_file": (None, None, os.devnull, None),
-            "credentials_file": (None, None, os.devnull, None),
-        }
-    )
-    return session.create_client(
-        "lambda",
-        region_name="us-east-1",
-        aws_access_key_id="demo",
-        aws_secret_access_key="demo",  # noqa: S106  fake: the simulator never checks them
-        # lambda-code's retry policy is the only retry layer.
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-
-
 def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ._package import ZipPackage
     from .testing import SimulatedLambda, SystemClock
@@ -494,9 +468,9 @@ def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     # Headings go where the summaries go, except that --json keeps stdout for the JSON.
     say = stderr if args.json else stdout
     clock = SystemClock()
-    # The simulator answers every request of this client in this process: nothing is sent over
+    # The simulator answers every request of its client in this process: nothing is sent over
     # the network, and neither the environment nor the AWS config files are needed.
-    sim = SimulatedLambda(_demo_botocore_client(), clock=clock, update_duration=1.0)
+    sim = SimulatedLambda(clock=clock, update_duration=1.0)
     client = sim.lambda_code_client()
     sim.create_function(_DEMO_FUNCTION)
     say.write(

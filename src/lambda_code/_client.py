@@ -14,7 +14,6 @@ from ._waiters import OnPoll, Waiter, WaitPolicy
 
 if TYPE_CHECKING:
     from ._deploy import CodeInput, DeployEvent, DeployResult, DeployTarget
-    from ._errors import LambdaCodeError
 
 __all__ = ["LambdaCodeClient"]
 
@@ -100,40 +99,57 @@ class LambdaCodeClient:
 
     # -- single calls ----------------------------------------------------------------------
 
-    def update_function_code(self, request: UpdateFunctionCodeRequest) -> FunctionConfiguration:
+    def update_function_code(
+        self, request: UpdateFunctionCodeRequest, *, deadline: float | None = None
+    ) -> FunctionConfiguration:
         """Send ``UpdateFunctionCode``; 409, 429, 500 and transport faults are retried.
 
         A transport fault leaves it unknown whether the update applied, so an update with
         ``publish=True`` and no ``revision_id`` is not retried after one (it could publish
         twice); with a ``revision_id`` a repeat is refused with 412 if the first one applied.
+
+        Every call method takes ``deadline``: a time on this client's ``clock`` after which no
+        retry starts, so several calls can share one budget (``deploy`` uses its timeout).
         """
+        return self._update_code(
+            request,
+            deadline=deadline,
+            retry_transport=not request.publish or request.revision_id is not None,
+        )
+
+    def _update_code(
+        self, request: UpdateFunctionCodeRequest, *, deadline: float | None, retry_transport: bool
+    ) -> FunctionConfiguration:
         response = self._retrier.call(
             self._update,
             request.to_api(),
             operation="UpdateFunctionCode",
-            retry_transport=not request.publish or request.revision_id is not None,
+            retry_transport=retry_transport,
+            deadline=deadline,
         )
         return FunctionConfiguration.from_api(response)
 
     def get_function_configuration(
-        self, function_name: str, qualifier: str | None = None
+        self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
     ) -> FunctionConfiguration:
         """Read a function's configuration (``GetFunctionConfiguration``), with retries."""
         response = self._retrier.call(
             self._get_configuration,
             _name_args(function_name, qualifier),
             operation="GetFunctionConfiguration",
+            deadline=deadline,
         )
         return FunctionConfiguration.from_api(response)
 
     def get_function(
-        self, function_name: str, qualifier: str | None = None
+        self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
     ) -> FunctionConfiguration:
         """Read a function's configuration through ``GetFunction`` (its own, higher quota)."""
         response = self._retrier.call(
             self._get_function,
             _name_args(function_name, qualifier),
             operation="GetFunction",
+            deadline=deadline,
         )
         return FunctionConfiguration.from_api(response["Configuration"])
 
@@ -144,6 +160,7 @@ class LambdaCodeClient:
         code_sha256: str | None = None,
         revision_id: str | None = None,
         description: str | None = None,
+        deadline: float | None = None,
     ) -> FunctionConfiguration:
         """Publish ``$LATEST`` as a version; with ``code_sha256``/``revision_id`` as guards.
 
@@ -158,16 +175,20 @@ class LambdaCodeClient:
         ):
             if value is not None:
                 kwargs[key] = value
-        response = self._retrier.call(self._publish, kwargs, operation="PublishVersion")
+        response = self._retrier.call(
+            self._publish, kwargs, operation="PublishVersion", deadline=deadline
+        )
         return FunctionConfiguration.from_api(response)
 
-    def list_versions(self, function_name: str) -> list[FunctionConfiguration]:
+    def list_versions(
+        self, function_name: str, *, deadline: float | None = None
+    ) -> list[FunctionConfiguration]:
         """Every version of a function, ``$LATEST`` included, following pagination."""
         versions: list[FunctionConfiguration] = []
         kwargs = _name_args(function_name, None)
         while True:
             response = self._retrier.call(
-                self._list_versions, kwargs, operation="ListVersionsByFunction"
+                self._list_versions, kwargs, operation="ListVersionsByFunction", deadline=deadline
             )
             versions.extend(FunctionConfiguration.from_api(v) for v in response["Versions"])
             marker = response.get("NextMarker")
@@ -246,7 +267,18 @@ class LambdaCodeClient:
     ) -> "DeployResult":
         """Ship ``code`` to a function: package, skip if unchanged, guarded update, wait.
 
-        See :func:`lambda_code.deploy` for the steps.
+        1. ``code`` becomes a ``ZipPackage``, ``S3Location`` or ``ContainerImage`` (a
+           directory or ``.zip`` path is zipped) and the request is validated: errors come
+           before any upload.
+        2. The function is read (``GetFunction``), after waiting out an update in progress.
+        3. With ``skip_unchanged``, a zip (or image digest) Lambda already runs is not sent
+           again: ``changed=False``; with ``publish``, a version is published only if the
+           newest one has other code.
+        4. The update carries the ``RevisionId`` read, so a concurrent change fails with 412.
+           After a lost answer the deploy waits, reads, and resends only if its update did
+           not land: a version is never published twice.
+        5. Unless ``wait=False``, it waits for ``Successful`` and for a published version to
+           be ``Active``. ``timeout`` bounds the whole deploy, retries included.
         """
         from ._deploy import deploy
 
@@ -270,7 +302,7 @@ class LambdaCodeClient:
         max_concurrency: int = 16,
         rate_limits: "RateLimits | None" = None,
         on_event: "Callable[[DeployEvent], None] | None" = None,
-    ) -> "list[DeployResult | LambdaCodeError]":
+    ) -> "list[DeployResult | Exception]":
         """Deploy many functions concurrently at the account's API rate; results in order."""
         from ._deploy import deploy_many
 

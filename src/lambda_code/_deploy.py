@@ -6,6 +6,7 @@ our code (and, when publishing, a version newer than the one seen before that ha
 the first attempt did land and that is the result, never a second publish.
 """
 
+import itertools
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -217,6 +218,11 @@ class _Deploy:
         self.emit(DoneEvent, result=result)
         return result
 
+    @property
+    def deadline(self) -> float:
+        """The time on the client's clock by which the whole deploy must end."""
+        return self.started + self.timeout
+
     def run(self) -> DeployResult:
         self.started = self.client.clock()
         # Validate everything local before the first network call.
@@ -228,16 +234,12 @@ class _Deploy:
             **_request_args(self.code),  # type: ignore[arg-type]
         )
         current = self.read()
-        versions_before = (
-            _newest_version(self.client.list_versions(self.function_name)) if self.publish else None
-        )
         expected = _expected_sha(self.code)
         if self.skip_unchanged and expected is not None and self.unchanged(current, expected):
             self.emit(SkippedEvent, code_sha256=expected)
-            version = self.publish_unchanged(current, versions_before) if self.publish else None
+            version = self.publish_unchanged(current) if self.publish else None
             return self.result(current, changed=False, version=version)
 
-        request = attrs.evolve(request, revision_id=current.revision_id)
         self.emit(
             UploadingEvent,
             size=self.code.size if isinstance(self.code, ZipPackage) else None,
@@ -246,21 +248,20 @@ class _Deploy:
             if isinstance(self.code, ZipPackage)
             else str(self.code),
         )
-        try:
-            updated = self.client.update_function_code(request)
-        except (PreconditionFailedException, TransportError) as err:
-            updated = self.resolve(err, expected, versions_before)
+        updated = self.update(attrs.evolve(request, revision_id=current.revision_id), current)
         if self.dry_run:
-            return self.result(updated, changed=expected is None or updated.code_sha256 != expected)
+            # Past the skip check, the update would be sent: it would change the function.
+            return self.result(updated, changed=True)
         self.emit(UpdatingEvent, configuration=updated)
         version = updated.version if self.publish and updated.version != "$LATEST" else None
+        if version is not None:
+            self.emit(PublishedEvent, version=version)
         if not self.wait:
             return self.result(updated, changed=True, version=version)
         final = self.client.wait_until_updated(
             self.function_name, timeout=self.remaining(), on_poll=self.on_poll
         )
         if version is not None:
-            self.emit(PublishedEvent, version=version)
             self.client.wait_until_active(
                 self.function_name,
                 qualifier=version,
@@ -272,7 +273,7 @@ class _Deploy:
     def read(self) -> FunctionConfiguration:
         """The function as it is now, after any update already in progress has finished."""
         self.emit(ReadingEvent)
-        current = self.client.get_function(self.function_name)
+        current = self.client.get_function(self.function_name, deadline=self.deadline)
         if current.state == State.PENDING:
             current = self.client.wait_until_active(
                 self.function_name, timeout=self.remaining(), on_poll=self.on_poll
@@ -293,21 +294,82 @@ class _Deploy:
             self.architectures
         )
 
-    def publish_unchanged(
-        self, current: FunctionConfiguration, newest: FunctionConfiguration | None
-    ) -> str | None:
+    def update(
+        self, request: UpdateFunctionCodeRequest, current: FunctionConfiguration
+    ) -> FunctionConfiguration:
+        """Send the guarded update; after a lost answer, learn whether it landed before resending.
+
+        Resending at once would meet our own update still in progress (409) for as long as it
+        runs, so the deploy first waits for the function to settle, then looks.
+        """
+        for attempt in itertools.count(1):
+            try:
+                return self.client._update_code(  # noqa: SLF001 - the deploy owns lost answers
+                    request, deadline=self.deadline, retry_transport=False
+                )
+            except PreconditionFailedException as err:
+                landed = self.landed(current)
+                if landed is None:
+                    raise _someone_else(err, self.function_name) from err
+                return landed
+            except TransportError:
+                if self.dry_run or attempt >= self.client.retry.max_attempts:
+                    raise
+                settled = self.client.wait_until_updated(
+                    self.function_name, timeout=self.remaining(), on_poll=self.on_poll
+                )
+                landed = self.landed(current, settled)
+                if landed is not None:
+                    return landed
+                if self.publish and _expected_sha(self.code) is None:
+                    raise  # S3 or an image tag: whether a version was published is unknowable
+                request = attrs.evolve(request, revision_id=settled.revision_id)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def landed(
+        self, current: FunctionConfiguration, now: FunctionConfiguration | None = None
+    ) -> FunctionConfiguration | None:
+        """Our update's result if it was applied after ``current`` was read, else None."""
+        expected = _expected_sha(self.code)
+        # Code that was already there cannot tell whose update landed.
+        if expected is None or current.code_sha256 == expected:
+            return None
+        if now is None:
+            now = self.client.get_function(self.function_name, deadline=self.deadline)
+        if now.code_sha256 != expected:
+            return None
+        if not self.publish:
+            return now
+        # Our version carries our code and was published after the state we read.
+        ours = [
+            v
+            for v in self.client.list_versions(self.function_name, deadline=self.deadline)
+            if v.version is not None
+            and v.version.isdigit()
+            and v.code_sha256 == expected
+            and (
+                current.last_modified is None
+                or (v.last_modified is not None and v.last_modified >= current.last_modified)
+            )
+        ]
+        return min(ours, key=lambda v: int(v.version or 0), default=None)
+
+    def publish_unchanged(self, current: FunctionConfiguration) -> str | None:
         """Publish unchanged code only if the newest version does not already have it."""
         if self.dry_run:
             return None
+        newest = _newest_version(
+            self.client.list_versions(self.function_name, deadline=self.deadline)
+        )
         if newest is not None and newest.code_sha256 == current.code_sha256:
             version = newest.version
         else:
-            published = self.client.publish_version(
+            version = self.client.publish_version(
                 self.function_name,
                 code_sha256=current.code_sha256,
                 revision_id=current.revision_id,
-            )
-            version = published.version
+                deadline=self.deadline,
+            ).version
         if version is not None:
             self.emit(PublishedEvent, version=version)
             if self.wait:
@@ -319,39 +381,8 @@ class _Deploy:
                 )
         return version
 
-    def resolve(
-        self,
-        err: PreconditionFailedException | TransportError,
-        expected: str | None,
-        versions_before: FunctionConfiguration | None,
-    ) -> FunctionConfiguration:
-        """After a 412 or a lost answer: did our own earlier attempt land?"""
-        if expected is None or self.dry_run:
-            raise _someone_else(err, self.function_name) from err
-        now = self.client.get_function(self.function_name)
-        if now.code_sha256 != expected:
-            raise _someone_else(err, self.function_name) from err
-        if not self.publish:
-            return now
-        before = int(versions_before.version or 0) if versions_before else 0
-        ours = [
-            v
-            for v in self.client.list_versions(self.function_name)
-            if v.version is not None
-            and v.version.isdigit()
-            and int(v.version) > before
-            and v.code_sha256 == expected
-        ]
-        if not ours:
-            raise _someone_else(err, self.function_name) from err
-        return min(ours, key=lambda v: int(v.version or 0))
 
-
-def _someone_else(
-    err: PreconditionFailedException | TransportError, function_name: str
-) -> LambdaCodeError:
-    if isinstance(err, TransportError):
-        return err
+def _someone_else(err: PreconditionFailedException, function_name: str) -> LambdaCodeError:
     return attrs.evolve(
         err,
         message=(
@@ -406,18 +437,20 @@ def deploy_many(
     max_concurrency: int = 16,
     rate_limits: RateLimits | None = None,
     on_event: OnEvent | None = None,
-) -> list[DeployResult | LambdaCodeError]:
+) -> list[DeployResult | Exception]:
     """Deploy every target concurrently, sharing per-API rate limiters; results in input order.
 
-    Each entry is the target's ``DeployResult`` or the typed error that stopped it; one
-    function's failure never stops the others. ``rate_limits`` defaults to Lambda's default
+    Each entry is the target's ``DeployResult`` or the error that stopped it (a
+    ``LambdaCodeError`` for anything lambda-code knows; whatever else was raised, such as an
+    exception from ``on_event``, otherwise); one function's failure never stops the others.
+    ``on_event`` is called from the worker threads. ``rate_limits`` defaults to Lambda's default
     quotas (15 requests/s control plane, 100 requests/s GetFunction); set your account's.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be >= 1 (got {max_concurrency})")
     limited_client = client.with_rate_limits(rate_limits or RateLimits())
 
-    def one(target: DeployTarget) -> DeployResult | LambdaCodeError:
+    def one(target: DeployTarget) -> DeployResult | Exception:
         try:
             return limited_client.deploy(
                 target.function_name,
@@ -430,7 +463,7 @@ def deploy_many(
                 timeout=target.timeout,
                 on_event=on_event,
             )
-        except LambdaCodeError as err:
+        except Exception as err:  # noqa: BLE001 - one target's failure, whatever it is, is its result
             return err
 
     with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="lambda-code") as pool:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 if TYPE_CHECKING:
+    import tenacity
     from botocore.exceptions import BotoCoreError, ClientError
 
     from ._models import FunctionConfiguration
@@ -56,6 +57,7 @@ __all__ = [
     "WaiterError",
     "map_client_error",
     "map_transport_error",
+    "retry_after",
 ]
 
 
@@ -290,6 +292,14 @@ def _retry_after(response: dict[str, Any]) -> float | None:
     except ValueError:  # an HTTP-date form, which Lambda does not send
         return None
     return value if value is not None and value >= 0 else None
+
+
+def retry_after(state: tenacity.RetryCallState) -> float:
+    """The pause the service asked for after the attempt in ``state`` (0 when it asked none)."""
+    err = state.outcome.exception() if state.outcome else None
+    if isinstance(err, TooManyRequestsException) and err.retry_after_seconds is not None:
+        return err.retry_after_seconds
+    return 0.0
 
 
 def map_client_error(err: ClientError, operation: str | None = None) -> LambdaError:

@@ -401,6 +401,21 @@ class UpdateFunctionCodeRequest:
         return _convert.unstructure(self)
 
 
+def too_big(size: int) -> str:
+    """The rule a zip of ``size`` bytes breaks: Lambda's direct-upload limit."""
+    return (
+        f"is {size:,} bytes, over the 50 MiB ({MAX_ZIP_SIZE:,} bytes) limit for a direct "
+        "upload; upload it to S3 and deploy it from there (S3Location, or s3_bucket/s3_key)"
+    )
+
+
+def check_s3_location(bucket: object, key: object, version: object) -> None:
+    """Lambda's constraints on ``S3Bucket``, ``S3Key`` and ``S3ObjectVersion`` (None: absent)."""
+    _check_str("s3_bucket", bucket, min_len=3, max_len=63, pattern=_S3_BUCKET)
+    _check_str("s3_key", key, min_len=1, max_len=1024)
+    _check_str("s3_object_version", version, min_len=1, max_len=1024)
+
+
 def _fail(field: str, rule: str) -> RequestValidationError:
     return RequestValidationError(field=field, rule=rule)
 
@@ -452,17 +467,11 @@ def _validate(r: UpdateFunctionCodeRequest) -> None:  # noqa: C901, PLR0912 - on
         if not isinstance(r.zip_file, bytes):
             raise _fail("zip_file", f"must be bytes, not {type(r.zip_file).__name__}")
         if len(r.zip_file) > MAX_ZIP_SIZE:
-            raise _fail(
-                "zip_file",
-                f"is {len(r.zip_file)} bytes, over the 50 MiB ({MAX_ZIP_SIZE} bytes) limit for a "
-                "direct upload; upload the package to S3 and use s3_bucket/s3_key instead",
-            )
+            raise _fail("zip_file", too_big(len(r.zip_file)))
         if not zipfile.is_zipfile(io.BytesIO(r.zip_file)):
             raise _fail("zip_file", "must be a zip archive")
 
-    _check_str("s3_bucket", r.s3_bucket, min_len=3, max_len=63, pattern=_S3_BUCKET)
-    _check_str("s3_key", r.s3_key, min_len=1, max_len=1024)
-    _check_str("s3_object_version", r.s3_object_version, min_len=1, max_len=1024)
+    check_s3_location(r.s3_bucket, r.s3_key, r.s3_object_version)
     _check_str("image_uri", r.image_uri)
     _check_str("revision_id", r.revision_id)
     _check_str("source_kms_key_arn", r.source_kms_key_arn, pattern=_KMS_KEY_ARN)

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from ._errors import PackageError
-from ._models import MAX_ZIP_SIZE
+from ._errors import PackageError, RequestValidationError
+from ._models import MAX_ZIP_SIZE, check_s3_location, too_big
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -67,14 +67,9 @@ _EXEC_MODE: Final = stat.S_IFREG | 0o755
 # least memory beyond the archive (measured with benchmarks/bench_package.py).
 _CHUNK: Final = 64 * 1024
 
-_TOO_BIG: Final = (
-    "the zip archive is larger than 50 MiB, Lambda's direct-upload limit; "
-    "upload it to S3 and deploy an S3Location instead"
-)
-
 
 def _too_big(size: int, path: str | None = None) -> PackageError:
-    return PackageError(message=f"{_TOO_BIG} ({size:,} bytes)", path=path)
+    return PackageError(message=f"the zip archive {too_big(size)}", path=path)
 
 
 def _check_zip(data: bytes, path: str | None = None) -> None:
@@ -300,35 +295,25 @@ def _write_zip(files: list[_File], root: str) -> bytes:
     return data
 
 
-# Lambda's S3Bucket constraints: 3-63 characters of this pattern.
-_BUCKET = re.compile(r"[0-9A-Za-z\.\-_]*(?<!\.)")
-
-
-def _check_bucket(_: object, __: object, value: str) -> None:
-    if not isinstance(value, str) or not 3 <= len(value) <= 63 or not _BUCKET.fullmatch(value):
-        raise PackageError(
-            message=f"bucket {value!r}: must be 3-63 characters of letters, digits, '.', '-', '_', "
-            "not ending in '.'"
-        )
-
-
-def _check_key(_: object, __: object, value: str) -> None:
-    if not isinstance(value, str) or not 1 <= len(value) <= 1024:
-        raise PackageError(message=f"key {value!r}: must be 1-1024 characters")
-
-
-def _check_version(_: object, __: object, value: str | None) -> None:
-    if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= 1024):
-        raise PackageError(message=f"version {value!r}: must be 1-1024 characters")
+_S3_FIELDS: Final = {"s3_bucket": "bucket", "s3_key": "key", "s3_object_version": "version"}
 
 
 @attrs.frozen
 class S3Location:
     """A zip archive already in S3 (``S3Bucket``, ``S3Key``, ``S3ObjectVersion``)."""
 
-    bucket: str = attrs.field(validator=_check_bucket)
-    key: str = attrs.field(validator=_check_key)
-    version: str | None = attrs.field(default=None, validator=_check_version)
+    bucket: str
+    key: str
+    version: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.bucket, str) or not isinstance(self.key, str):
+            raise PackageError(message="bucket and key: must be strings")
+        try:
+            check_s3_location(self.bucket, self.key, self.version)
+        except RequestValidationError as err:
+            name = _S3_FIELDS[err.field]
+            raise PackageError(message=f"{name} {getattr(self, name)!r}: {err.rule}") from None
 
     def __str__(self) -> str:
         version = f"#{self.version}" if self.version is not None else ""

@@ -18,10 +18,10 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from ._errors import (
     LambdaCodeError,
     LambdaError,
-    TooManyRequestsException,
     TransportError,
     map_client_error,
     map_transport_error,
+    retry_after,
 )
 
 __all__ = ["TRANSPORT_ERRORS", "Clock", "Retrier", "RetryPolicy", "Sleep", "invoke"]
@@ -167,11 +167,7 @@ class Retrier:
         return not isinstance(err, TransportError) or self._budget(state).retry_transport
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        delay = self.policy.backoff(state.attempt_number, self._rng)
-        err = state.outcome.exception() if state.outcome else None
-        if isinstance(err, TooManyRequestsException) and err.retry_after_seconds is not None:
-            delay = max(delay, err.retry_after_seconds)
-        return delay
+        return max(self.policy.backoff(state.attempt_number, self._rng), retry_after(state))
 
     def _stop(self, state: tenacity.RetryCallState) -> bool:
         budget = self._budget(state)

@@ -18,9 +18,9 @@ from ._enums import LastUpdateStatus, State
 from ._errors import (
     FunctionFailedError,
     LambdaCodeError,
-    TooManyRequestsException,
     UpdateFailedError,
     WaitTimeoutError,
+    retry_after,
 )
 from ._models import FunctionConfiguration
 from ._retry import Clock, Sleep
@@ -87,8 +87,17 @@ def _update_done(config: FunctionConfiguration) -> bool:
 
 
 # Inactive (and the Deactivat* states) are idle functions whose resources Lambda reclaimed; the
-# next invocation reactivates them, so waiting longer would never see Active.
-_SETTLED = frozenset({State.ACTIVE, State.INACTIVE, State.DEACTIVATING, State.DEACTIVATED})
+# next invocation reactivates them, so waiting longer would never see Active. ActiveNonInvocable
+# is as active as such a function gets until its configuration changes.
+_SETTLED = frozenset(
+    {
+        State.ACTIVE,
+        State.ACTIVE_NON_INVOCABLE,
+        State.INACTIVE,
+        State.DEACTIVATING,
+        State.DEACTIVATED,
+    }
+)
 
 
 def _active_done(config: FunctionConfiguration) -> bool:
@@ -190,10 +199,7 @@ class Waiter:
     def _wait(self, retry_state: tenacity.RetryCallState) -> float:
         wait = self._state(retry_state)
         now = self.clock()
-        delay = self.policy.delay(now - wait.started, self._rng)
-        err = retry_state.outcome.exception() if retry_state.outcome else None
-        if isinstance(err, TooManyRequestsException) and err.retry_after_seconds is not None:
-            delay = max(delay, err.retry_after_seconds)
+        delay = max(self.policy.delay(now - wait.started, self._rng), retry_after(retry_state))
         # Never sleep past the deadline: the last poll happens at it.
         return max(0.0, min(delay, wait.deadline - now))
 

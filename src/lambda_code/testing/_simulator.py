@@ -22,6 +22,7 @@ import importlib
 import io
 import json
 import math
+import os
 import random
 import re
 import threading
@@ -258,6 +259,30 @@ class _RawBody:
         yield self._data
 
 
+def _isolated_client(region_name: str) -> Any:
+    """A botocore Lambda client with fake credentials that reads no AWS profile or config file.
+
+    A simulator never talks to AWS, so an ``AWS_PROFILE`` naming a profile this machine lacks,
+    or a broken config file, must not stop it.
+    """
+    session = botocore.session.Session(
+        session_vars={
+            # logical name: (config file key, environment variable, default, conversion)
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
+    return session.create_client(
+        "lambda",
+        region_name=region_name,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - fake credentials, never sent
+        # The library's retry policy is the only retry layer.
+        config=botocore.config.Config(retries={"total_max_attempts": 1}),
+    )
+
+
 class SimulatedLambda:
     """A simulated Lambda control plane attached to a real botocore Lambda client."""
 
@@ -302,15 +327,7 @@ class SimulatedLambda:
         self.retries_seen = 0
         self.history: list[CallRecord] = []
         if client is None:
-            session = botocore.session.Session()
-            client = session.create_client(
-                "lambda",
-                region_name=region_name,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - fake credentials, never sent
-                # The library's retry policy is the only retry layer.
-                config=botocore.config.Config(retries={"total_max_attempts": 1}),
-            )
+            client = _isolated_client(region_name)
         self.client: LambdaClient = client  # type: ignore[assignment]
         # botocore's stubs type handlers as returning None; a before-send handler returns the
         # response that replaces the HTTP round trip.
