@@ -3,7 +3,10 @@
 import os
 import socket
 from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
 
+import botocore.endpoint
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -40,6 +43,23 @@ def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     for name, value in _FAKE_ENV.items():
         monkeypatch.setenv(name, value)
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@pytest.fixture(autouse=True)
+def _only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any request botocore would really send must go to this machine (moto's server)."""
+    send = getattr(botocore.endpoint.Endpoint, "_send")  # noqa: B009 - private, not in the stubs
+
+    def guarded(self: Any, request: Any) -> Any:
+        host = urlsplit(str(request.url)).hostname or ""
+        if host not in _LOOPBACK:
+            raise AssertionError(f"a test tried to reach {request.url}")
+        return send(self, request)
+
+    monkeypatch.setattr("botocore.endpoint.Endpoint._send", guarded)
 
 
 class FakeClock:
