@@ -147,12 +147,10 @@ class Retrier:
             pending, budget.pending = budget.pending, None
             raise pending
         try:
-            response = invoke(fn, kwargs, operation)
+            return invoke(fn, kwargs, operation)
         except LambdaCodeError as err:
             budget.attempts += _attempts_of(err)
             raise
-        budget.attempts += 1 + response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-        return response
 
     @staticmethod
     def _budget(state: tenacity.RetryCallState) -> _Budget:
