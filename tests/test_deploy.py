@@ -503,3 +503,23 @@ def test_active_wait_for_pending_function_before_deploy(
     assert result.changed
     assert sim.errors["ResourceConflictException"] == 0
     assert sim.configuration("new")["State"] == State.ACTIVE
+
+
+def test_deploy_many_returns_any_exception_of_one_target(
+    simulated_lambda: SimulatedLambda, app: Path
+) -> None:
+    """An exception from on_event for one function is that function's result, not everyone's."""
+    sim = simulated_lambda
+    for name in ("a", "b", "c"):
+        sim.create_function(name)
+
+    def explode_for_b(event: DeployEvent) -> None:
+        if event.function_name == "b":
+            raise RuntimeError("progress display broke")
+
+    client: LambdaCodeClient = sim.lambda_code_client()
+    targets = [DeployTarget(function_name=n, code=app) for n in ("a", "b", "c")]
+    results = client.deploy_many(targets, on_event=explode_for_b)
+    assert isinstance(results[0], DeployResult)
+    assert isinstance(results[1], RuntimeError)
+    assert isinstance(results[2], DeployResult)
