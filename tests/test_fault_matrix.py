@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lambda_code import (
     DeployResult,
@@ -364,3 +366,60 @@ def test_matrix_is_large_enough() -> None:
     names = [s.name for s in SCENARIOS]
     assert len(names) >= 30
     assert len(set(names)) == len(names)
+
+
+_KINDS: list[FaultKind] = [
+    "server_error",
+    "throttle",
+    "conflict",
+    "connection_error",
+    "read_timeout",
+    "lost_response",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    faults=st.lists(
+        st.tuples(
+            st.sampled_from(_KINDS),
+            st.sampled_from(["UpdateFunctionCode", "GetFunction", "ListVersionsByFunction"]),
+            st.integers(min_value=1, max_value=6),
+        ),
+        max_size=6,
+    ),
+    duration=st.sampled_from([0.0, 0.3, 2.0, 40.0]),
+    publish=st.booleans(),
+    fail_update=st.booleans(),
+)
+def test_any_fault_schedule_ends_and_publishes_at_most_once(
+    faults: list[tuple[FaultKind, str, int]], duration: float, publish: bool, fail_update: bool
+) -> None:
+    """Whatever faults hit whichever calls, a deploy ends, typed, and never publishes twice."""
+    sim = SimulatedLambda(clock=VirtualClock(), update_duration=duration)
+    sim.create_function("fn")
+    for kind, operation, call in faults:
+        sim.add_fault(kind, operation=operation, calls={call})
+    if fail_update:
+        sim.fail_next_update(reason_code="InternalError", reason="boom")
+    client = LambdaCodeClient(
+        sim.client, retry=RETRY, wait=WAIT, clock=sim.clock.now, sleep=sim.clock.sleep
+    )
+    try:
+        result: DeployResult | LambdaCodeError = client.deploy(
+            "fn", PACKAGE, publish=publish, timeout=120.0
+        )
+    except LambdaCodeError as err:
+        result = err
+    assert sim.versions_published["fn"] <= 1
+    assert sim.clock.now() <= 120.0 + 1e-9
+    # A handful of faults is well within the retry budget: only a failed update can fail it.
+    if fail_update:
+        assert isinstance(result, UpdateFailedError), result
+        return
+    assert isinstance(result, DeployResult), result
+    assert sim.code("fn") == PACKAGE.data
+    assert result.configuration.code_sha256 == PACKAGE.code_sha256
+    assert (result.version is not None) == publish
+    if result.version is not None:
+        assert sim.code("fn", result.version) == PACKAGE.data
