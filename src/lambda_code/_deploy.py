@@ -405,17 +405,7 @@ def deploy(
     timeout: float = 300.0,
     on_event: OnEvent | None = None,
 ) -> DeployResult:
-    """Ship ``code`` to ``function_name``.
-
-    1. Turn ``code`` into a ``ZipPackage``, ``S3Location`` or ``ContainerImage`` (a directory
-       or ``.zip`` path becomes a zip) and validate the request: errors before any upload.
-    2. Read the function (``GetFunction``), first waiting out an update already in progress.
-    3. With ``skip_unchanged``, if Lambda already has this zip's CodeSha256 (and architecture),
-       return ``changed=False``; with ``publish``, publish only if the newest version differs.
-    4. Update with the ``RevisionId`` read, so a concurrent change fails with 412.
-    5. Wait for ``Successful`` (unless ``wait=False``) and for a published version to be
-       ``Active``. ``timeout`` bounds the whole deploy.
-    """
+    """``LambdaCodeClient.deploy``, whose docstring gives the steps."""
     return _Deploy(
         client=client,
         function_name=function_name,
