@@ -2,9 +2,7 @@
 
 import base64
 import hashlib
-import io
 import json
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,13 +20,12 @@ from lambda_code import (
     State,
     UpdateFunctionCodeRequest,
 )
+from lambda_code.testing import make_zip
 
 
 def _zip(text: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", text)
-    return buffer.getvalue()
+    # Deterministic: the same text gives the same bytes, whatever second it is built in.
+    return make_zip({"handler.py": text.encode()})
 
 
 def _sha(data: bytes) -> str:
