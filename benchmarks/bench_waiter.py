@@ -11,7 +11,7 @@ botocore's ``function_updated_v2`` (GetFunction every 1 s) and ``function_update
 Targets: lag <= max(0.25 s, 10 % of the duration) at every duration; polls <= 1/3 of
 ``function_updated_v2``'s for durations >= 60 s. A delay proportional to the time waited keeps
 the lag near 10 % but costs about 10 * ln(d / d0) polls, so the two pull against each other:
-``tradeoff()`` runs alternative ``WaitPolicy`` settings for the lead to choose from.
+``tradeoff()`` runs alternative ``WaitPolicy`` settings to show what each default costs.
 
 Run: ``python benchmarks/bench_waiter.py [--quick]``; or import and call ``run()``.
 """
