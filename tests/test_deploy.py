@@ -475,6 +475,15 @@ def test_rate_limiter_hands_out_evenly_spaced_slots_across_threads() -> None:
     assert sorted(clock.wakeups) == pytest.approx([i / 10 for i in range(1, 20)])
 
 
+def test_rate_limiter_burst_then_spacing() -> None:
+    """With burst=3 at 10/s, three calls go at once and the rest follow 0.1 s apart."""
+    clock = _FrozenClock()
+    limiter = RateLimiter(10.0, clock=clock.now, sleep=clock.sleep, burst=3)
+    for _ in range(6):
+        limiter.acquire()
+    assert clock.wakeups == pytest.approx([0.1, 0.2, 0.3])
+
+
 def test_rate_limiter_does_not_bank_idle_time(clock: FakeClock) -> None:
     """After an idle spell the next call goes at once, and the one after waits an interval."""
     limiter = RateLimiter(4.0, clock=clock, sleep=clock.sleep)

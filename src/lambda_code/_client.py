@@ -72,13 +72,15 @@ class LambdaCodeClient:
         self._publish = client.publish_version
         self._list_versions = client.list_versions_by_function
         if rate_limits is not None:
-            control = RateLimiter(rate_limits.control_plane, clock=clock, sleep=sleep)
+            burst = rate_limits.burst
+            control = RateLimiter(rate_limits.control_plane, clock=clock, sleep=sleep, burst=burst)
             self._update = limited(self._update, control)
             self._get_configuration = limited(self._get_configuration, control)
             self._publish = limited(self._publish, control)
             self._list_versions = limited(self._list_versions, control)
             self._get_function = limited(
-                self._get_function, RateLimiter(rate_limits.get_function, clock=clock, sleep=sleep)
+                self._get_function,
+                RateLimiter(rate_limits.get_function, clock=clock, sleep=sleep, burst=burst),
             )
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
