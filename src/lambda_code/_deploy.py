@@ -152,15 +152,6 @@ class DeployTarget:
 # -- deploy ------------------------------------------------------------------------------------
 
 
-def _expected_sha(code: ZipPackage | S3Location | ContainerImage) -> str | None:
-    """The CodeSha256 Lambda will report for ``code``, when it can be known locally."""
-    if isinstance(code, ZipPackage):
-        return code.code_sha256
-    if isinstance(code, ContainerImage) and "@sha256:" in code.uri:
-        return code.uri.rsplit("@sha256:", 1)[1]
-    return None
-
-
 def _request_args(code: ZipPackage | S3Location | ContainerImage) -> dict[str, object]:
     if isinstance(code, ZipPackage):
         return {"zip_file": code.data}
@@ -219,6 +210,15 @@ class _Deploy:
         return result
 
     @property
+    def expected(self) -> str | None:
+        """The CodeSha256 Lambda will report for our code, when it can be known locally."""
+        if isinstance(self.code, ZipPackage):
+            return self.code.code_sha256
+        if isinstance(self.code, ContainerImage) and "@sha256:" in self.code.uri:
+            return self.code.uri.rsplit("@sha256:", 1)[1]
+        return None
+
+    @property
     def deadline(self) -> float:
         """The time on the client's clock by which the whole deploy must end."""
         return self.started + self.timeout
@@ -234,7 +234,7 @@ class _Deploy:
             **_request_args(self.code),  # type: ignore[arg-type]
         )
         current = self.read()
-        expected = _expected_sha(self.code)
+        expected = self.expected
         if self.skip_unchanged and expected is not None and self.unchanged(current, expected):
             self.emit(SkippedEvent, code_sha256=expected)
             version = self.publish_unchanged(current) if self.publish else None
@@ -321,7 +321,7 @@ class _Deploy:
                 landed = self.landed(current, settled)
                 if landed is not None:
                     return landed
-                if self.publish and _expected_sha(self.code) is None:
+                if self.publish and self.expected is None:
                     raise  # S3 or an image tag: whether a version was published is unknowable
                 request = attrs.evolve(request, revision_id=settled.revision_id)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -330,7 +330,7 @@ class _Deploy:
         self, current: FunctionConfiguration, now: FunctionConfiguration | None = None
     ) -> FunctionConfiguration | None:
         """Our update's result if it was applied after ``current`` was read, else None."""
-        expected = _expected_sha(self.code)
+        expected = self.expected
         # Code that was already there cannot tell whose update landed.
         if expected is None or current.code_sha256 == expected:
             return None
