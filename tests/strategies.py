@@ -217,12 +217,13 @@ def modeled_only(value: Any, shape: Shape) -> Any:
 _NAME_PART = st.from_regex(re.compile(r"[a-zA-Z0-9_-]{1,64}", re.ASCII), fullmatch=True)
 _REGIONS = st.sampled_from(["us-east-1", "eu-west-3", "us-gov-west-1", "cn-north-1"])
 _ACCOUNTS = st.from_regex(re.compile(r"\d{12}", re.ASCII), fullmatch=True)
-_QUALIFIERS = st.sampled_from(["", ":$LATEST", ":3", ":live", ":v_2-b"])
+# Code updates go to $LATEST, the only qualifier a valid request may carry.
+_QUALIFIERS = st.sampled_from(["", ":$LATEST"])
 
 
 @st.composite
 def function_names(draw: st.DrawFn) -> str:
-    """Valid function names: bare, partial ARN (account), full ARN; sometimes a qualifier."""
+    """Valid function names: bare, partial ARN (account), full ARN; sometimes `:$LATEST`."""
     name = draw(_NAME_PART)
     form = draw(st.sampled_from(["bare", "partial", "arn"]))
     if form == "partial":

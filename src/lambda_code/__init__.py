@@ -56,7 +56,6 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._models import (
-    MAX_ZIP_SIZE,
     AcceleratorConfig,
     CapacityProviderConfig,
     DeadLetterConfig,
@@ -85,6 +84,7 @@ from ._models import (
 from ._package import ContainerImage, S3Location, ZipPackage
 from ._ratelimit import RateLimits
 from ._retry import RetryPolicy
+from ._validation import MAX_ZIP_SIZE
 from ._waiters import WaitPolicy
 
 __version__ = _version("lambda-code")

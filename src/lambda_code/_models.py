@@ -5,9 +5,6 @@ the converter in ``_convert`` reads, so wire names are written down exactly once
 """
 
 import hashlib
-import io
-import re
-import zipfile
 from base64 import b64encode
 from collections.abc import Mapping
 from datetime import datetime
@@ -34,10 +31,9 @@ from ._enums import (
     TenantIsolationMode,
     TracingMode,
 )
-from ._errors import RequestValidationError
+from ._validation import validate_request
 
 __all__ = [
-    "MAX_ZIP_SIZE",
     "AcceleratorConfig",
     "CapacityProviderConfig",
     "DeadLetterConfig",
@@ -63,9 +59,6 @@ __all__ = [
     "UpdateFunctionCodeRequest",
     "VpcConfig",
 ]
-
-#: Lambda's limit for a zip uploaded directly in the request (larger packages go through S3).
-MAX_ZIP_SIZE = 50 * 1024 * 1024
 
 
 def _w(wire: str, **kwargs: Any) -> Any:
@@ -333,15 +326,6 @@ class FunctionConfiguration:
 # ---------------------------------------------------------------------------------------------
 # The request.
 
-_FUNCTION_NAME = re.compile(
-    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
-    r"(\d{12}:)?(function:)?(?P<name>[a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?",
-    re.ASCII,
-)
-_S3_BUCKET = re.compile(r"[0-9A-Za-z\.\-_]*(?<!\.)", re.ASCII)
-_KMS_KEY_ARN = re.compile(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()", re.ASCII)
-_ARCHITECTURES = frozenset(a.value for a in Architecture)
-
 
 def _zip_repr(value: bytes | None) -> str:
     if not isinstance(value, bytes | bytearray):
@@ -394,130 +378,11 @@ class UpdateFunctionCodeRequest:
     publish_to: FunctionVersionLatestPublished | str | None = _w("PublishTo")
 
     def __attrs_post_init__(self) -> None:
-        _validate(self)
+        validate_request(self)
 
     def to_api(self) -> dict[str, Any]:
         """botocore's keyword arguments, members left at their defaults omitted."""
         return _convert.unstructure(self)
-
-
-def too_big(size: int) -> str:
-    """The rule a zip of ``size`` bytes breaks: Lambda's direct-upload limit."""
-    return (
-        f"is {size:,} bytes, over the 50 MiB ({MAX_ZIP_SIZE:,} bytes) limit for a direct "
-        "upload; upload it to S3 and deploy it from there (S3Location, or s3_bucket/s3_key)"
-    )
-
-
-def check_s3_location(bucket: object, key: object, version: object) -> None:
-    """Lambda's constraints on ``S3Bucket``, ``S3Key`` and ``S3ObjectVersion`` (None: absent)."""
-    _check_str("s3_bucket", bucket, min_len=3, max_len=63, pattern=_S3_BUCKET)
-    _check_str("s3_key", key, min_len=1, max_len=1024)
-    _check_str("s3_object_version", version, min_len=1, max_len=1024)
-
-
-def _fail(field: str, rule: str) -> RequestValidationError:
-    return RequestValidationError(field=field, rule=rule)
-
-
-def _check_str(
-    field: str,
-    value: object,
-    *,
-    min_len: int | None = None,
-    max_len: int | None = None,
-    pattern: re.Pattern[str] | None = None,
-    pattern_text: str = "",
-) -> None:
-    if value is None:
-        return
-    if not isinstance(value, str):
-        raise _fail(field, f"must be a string, not {type(value).__name__}")
-    if min_len is not None and len(value) < min_len:
-        raise _fail(field, f"must be at least {min_len} characters (got {len(value)})")
-    if max_len is not None and len(value) > max_len:
-        raise _fail(field, f"must be at most {max_len} characters (got {len(value)})")
-    if pattern is not None and pattern.fullmatch(value) is None:
-        raise _fail(field, f"must match the pattern {pattern_text or pattern.pattern}")
-
-
-def _check_enum(field: str, value: object, allowed: frozenset[str]) -> None:
-    if value is not None and (not isinstance(value, str) or value not in allowed):
-        raise _fail(field, f"must be one of {', '.join(sorted(allowed))} (got {value!r})")
-
-
-def _validate(r: UpdateFunctionCodeRequest) -> None:  # noqa: C901, PLR0912 - one rule per branch
-    _check_str("function_name", r.function_name, min_len=1, max_len=140)
-    if r.function_name is None:
-        raise _fail("function_name", "is required")
-    match = _FUNCTION_NAME.fullmatch(r.function_name)
-    if match is None:
-        raise _fail(
-            "function_name",
-            "must be a function name, ARN or partial ARN, optionally with a qualifier "
-            f"(pattern {_FUNCTION_NAME.pattern})",
-        )
-    if len(match["name"]) > 64:
-        raise _fail(
-            "function_name",
-            f"the function name part must be at most 64 characters (got {len(match['name'])})",
-        )
-
-    if r.zip_file is not None:
-        if not isinstance(r.zip_file, bytes):
-            raise _fail("zip_file", f"must be bytes, not {type(r.zip_file).__name__}")
-        if len(r.zip_file) > MAX_ZIP_SIZE:
-            raise _fail("zip_file", too_big(len(r.zip_file)))
-        if not zipfile.is_zipfile(io.BytesIO(r.zip_file)):
-            raise _fail("zip_file", "must be a zip archive")
-
-    check_s3_location(r.s3_bucket, r.s3_key, r.s3_object_version)
-    _check_str("image_uri", r.image_uri)
-    _check_str("revision_id", r.revision_id)
-    _check_str("source_kms_key_arn", r.source_kms_key_arn, pattern=_KMS_KEY_ARN)
-
-    if (r.s3_bucket is None) != (r.s3_key is None):
-        missing = "s3_key" if r.s3_key is None else "s3_bucket"
-        raise _fail(missing, "s3_bucket and s3_key must be given together")
-    sources = [
-        name
-        for name, given in (
-            ("zip_file", r.zip_file is not None),
-            ("s3_bucket/s3_key", r.s3_bucket is not None),
-            ("image_uri", r.image_uri is not None),
-        )
-        if given
-    ]
-    if len(sources) != 1:
-        raise _fail(
-            "code",
-            "exactly one code source is required: zip_file, s3_bucket+s3_key or image_uri "
-            f"(got {', '.join(sources) or 'none'})",
-        )
-    if r.s3_bucket is None:
-        if r.s3_object_version is not None:
-            raise _fail("s3_object_version", "is only allowed with s3_bucket and s3_key")
-        if r.s3_object_storage_mode is not None:
-            raise _fail("s3_object_storage_mode", "is only allowed with s3_bucket and s3_key")
-    _check_enum(
-        "s3_object_storage_mode",
-        r.s3_object_storage_mode,
-        frozenset(m.value for m in S3ObjectStorageMode),
-    )
-
-    for field in ("publish", "dry_run"):
-        if not isinstance(getattr(r, field), bool):
-            raise _fail(field, "must be a bool")
-
-    if r.architectures is not None:
-        if not isinstance(r.architectures, tuple) or len(r.architectures) != 1:
-            raise _fail("architectures", "must be a list of exactly one item: x86_64 or arm64")
-        if r.architectures[0] is None:  # _check_enum passes None (an absent member) through
-            raise _fail("architectures", "must be one of arm64, x86_64 (got None)")
-        _check_enum("architectures", r.architectures[0], _ARCHITECTURES)
-    _check_enum(
-        "publish_to", r.publish_to, frozenset(m.value for m in FunctionVersionLatestPublished)
-    )
 
 
 # The converter needs every class above; importing it last keeps the cycle harmless.

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from ._errors import PackageError, RequestValidationError
-from ._models import MAX_ZIP_SIZE, check_s3_location, too_big
+from ._validation import MAX_ZIP_SIZE, check_s3_location, too_big
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
