@@ -237,7 +237,8 @@ def test_failed_update_exits_1(
     code, _, err = _run(capsys, "update", "fn", "--zip", str(source))
     assert code == 1
     assert (
-        err.splitlines()[-1] == "lambda-code: error: fn: update failed (InvalidImage): no handler"
+        err.splitlines()[-1] == "lambda-code: error: fn: update failed (InvalidImage): no handler "
+        "(Lambda had already accepted the update)"
     )
 
 

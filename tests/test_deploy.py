@@ -52,7 +52,8 @@ def app(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sim(simulated_lambda: SimulatedLambda) -> SimulatedLambda:
-    """The simulator with one function, ``fn``."""
+    """The simulator with one function, ``fn``; every publishing update makes a version."""
+    simulated_lambda.reuse_unchanged_versions = False
     simulated_lambda.create_function("fn")
     simulated_lambda.reset_counters()
     return simulated_lambda

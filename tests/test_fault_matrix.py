@@ -314,7 +314,9 @@ SCENARIOS = [
 
 
 def _run(scenario: Scenario) -> tuple[SimulatedLambda, DeployResult | LambdaCodeError]:
-    sim = SimulatedLambda(clock=VirtualClock(), update_duration=scenario.duration)
+    sim = SimulatedLambda(
+        clock=VirtualClock(), update_duration=scenario.duration, reuse_unchanged_versions=False
+    )
     sim.create_function("fn")
     sim.reset_counters()
     scenario.setup(sim)

@@ -608,10 +608,25 @@ def test_publish_version_reuses_an_unchanged_latest(
     assert old["CodeSha256"] == sha(ZIP_A)
 
 
-def test_publish_on_update_always_makes_a_new_version(
+def test_publish_on_update_reuses_an_unchanged_version(
     sim: SimulatedLambda, fn: dict[str, Any], clock: VirtualClock
 ) -> None:
-    """Two Publish=True updates with the same code make two versions (a double publish shows)."""
+    """Like Lambda, a Publish=True update with the newest version's code returns that version."""
+    sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B, Publish=True)
+    clock.advance(5.0)
+    second = sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B, Publish=True)
+    assert second["Version"] == "1"
+    assert sim.versions_published["fn"] == 1
+    clock.advance(5.0)
+    third = sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_A, Publish=True)
+    assert third["Version"] == "2"
+
+
+def test_publish_on_update_can_always_make_a_new_version(
+    sim: SimulatedLambda, fn: dict[str, Any], clock: VirtualClock
+) -> None:
+    """Without Lambda's reuse rule, a second publish of the same code shows as a new version."""
+    sim.reuse_unchanged_versions = False
     sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B, Publish=True)
     clock.advance(5.0)
     second = sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B, Publish=True)
@@ -814,6 +829,7 @@ def test_lost_response_applies_the_update(
     sim: SimulatedLambda, fn: dict[str, Any], clock: VirtualClock
 ) -> None:
     """lost_response applies the request, then the caller sees ReadTimeoutError."""
+    sim.reuse_unchanged_versions = False
     sim.add_fault("lost_response", operation="UpdateFunctionCode", times=1)
     with pytest.raises(ReadTimeoutError):
         sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B, Publish=True)

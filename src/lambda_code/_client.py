@@ -1,23 +1,29 @@
 """``LambdaCodeClient``: typed calls over a botocore Lambda client, with retries and waits."""
 
 import time
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.config import Config
 
+from ._errors import DeadlineExceededError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
-from ._ratelimit import RateLimiter, RateLimits, limited
-from ._retry import Clock, Retrier, RetryPolicy, Sleep, invoke
-from ._waiters import OnPoll, Waiter, WaitPolicy
+from ._ratelimit import RateLimiter, RateLimits
+from ._retry import Clock, OnUnknownOutcome, Retrier, RetryPolicy, Sleep, invoke
+from ._validation import (
+    check_callable,
+    check_function_name,
+    check_instance,
+    check_qualifier,
+)
+from ._waiters import OnPoll, Poll, Waiter, WaitPolicy
 
 if TYPE_CHECKING:
-    from ._deploy import CodeInput, DeployEvent, DeployResult, DeployTarget
+    from collections.abc import Iterable
+
+    from ._deploy import CodeInput, DeployResult, DeployTarget, OnEvent
 
 __all__ = ["LambdaCodeClient"]
-
-_LATEST = "$LATEST"
 
 
 def _botocore_client(
@@ -55,6 +61,12 @@ class LambdaCodeClient:
         sleep: Sleep = time.sleep,
         rate_limits: RateLimits | None = None,
     ) -> None:
+        check_instance(retry or RetryPolicy(), RetryPolicy, field="retry")
+        check_instance(wait or WaitPolicy(), WaitPolicy, field="wait")
+        if rate_limits is not None:
+            check_instance(rate_limits, RateLimits, field="rate_limits")
+        check_callable(clock, field="clock")
+        check_callable(sleep, field="sleep")
         if client is None:
             client = _botocore_client(region_name, endpoint_url, profile_name)
         self.client = client
@@ -71,16 +83,16 @@ class LambdaCodeClient:
         self._get_function = client.get_function
         self._publish = client.publish_version
         self._list_versions = client.list_versions_by_function
+        # The control plane's calls share one limiter; GetFunction has a quota of its own.
+        self._control: RateLimiter | None = None
+        self._reads: RateLimiter | None = None
         if rate_limits is not None:
             burst = rate_limits.burst
-            control = RateLimiter(rate_limits.control_plane, clock=clock, sleep=sleep, burst=burst)
-            self._update = limited(self._update, control)
-            self._get_configuration = limited(self._get_configuration, control)
-            self._publish = limited(self._publish, control)
-            self._list_versions = limited(self._list_versions, control)
-            self._get_function = limited(
-                self._get_function,
-                RateLimiter(rate_limits.get_function, clock=clock, sleep=sleep, burst=burst),
+            self._control = RateLimiter(
+                rate_limits.control_plane, clock=clock, sleep=sleep, burst=burst
+            )
+            self._reads = RateLimiter(
+                rate_limits.get_function, clock=clock, sleep=sleep, burst=burst
             )
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
@@ -102,34 +114,37 @@ class LambdaCodeClient:
     # -- single calls ----------------------------------------------------------------------
 
     def update_function_code(
-        self, request: UpdateFunctionCodeRequest, *, deadline: float | None = None
+        self,
+        request: UpdateFunctionCodeRequest,
+        *,
+        deadline: float | None = None,
+        on_unknown_outcome: "OnUnknownOutcome[FunctionConfiguration] | None" = None,
     ) -> FunctionConfiguration:
         """Send ``UpdateFunctionCode``; 409, 429, 500 and transport faults are retried.
 
-        A transport fault leaves it unknown whether the update applied, so an update with
-        ``publish=True`` and no ``revision_id`` is not retried after one (it could publish
-        twice); with a ``revision_id`` a repeat is refused with 412 if the first one applied.
+        A transport fault or a 5xx leaves it unknown whether the update applied. By default
+        an update with ``publish=True`` and no ``revision_id`` is then not sent again (it could
+        publish twice); with a ``revision_id`` a repeat is refused with 412 if the first one
+        applied. ``on_unknown_outcome(error)`` takes that decision instead: it returns the
+        configuration when it finds the update applied, None to send it again, or raises.
 
         Every call method takes ``deadline``: a time on this client's ``clock`` after which no
-        retry starts, so several calls can share one budget (``deploy`` uses its timeout).
+        attempt starts, so several calls can share one budget (``deploy`` uses its timeout).
         """
-        return self._update_code(
-            request,
-            deadline=deadline,
-            retry_transport=not request.publish or request.revision_id is not None,
-        )
-
-    def _update_code(
-        self, request: UpdateFunctionCodeRequest, *, deadline: float | None, retry_transport: bool
-    ) -> FunctionConfiguration:
-        response = self._retrier.call(
-            self._update,
+        check_instance(request, UpdateFunctionCodeRequest, field="request")
+        check_callable(on_unknown_outcome, field="on_unknown_outcome")
+        return self._retrier.call(
+            self._send_update,
             request.to_api(),
             operation="UpdateFunctionCode",
-            retry_transport=retry_transport,
+            retry_unknown=not request.publish or request.revision_id is not None,
             deadline=deadline,
+            limiter=self._control,
+            on_unknown_outcome=on_unknown_outcome,
         )
-        return FunctionConfiguration.from_api(response)
+
+    def _send_update(self, **kwargs: Any) -> FunctionConfiguration:
+        return FunctionConfiguration.from_api(self._update(**kwargs))
 
     def get_function_configuration(
         self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
@@ -140,6 +155,7 @@ class LambdaCodeClient:
             _name_args(function_name, qualifier),
             operation="GetFunctionConfiguration",
             deadline=deadline,
+            limiter=self._control,
         )
         return FunctionConfiguration.from_api(response)
 
@@ -152,6 +168,7 @@ class LambdaCodeClient:
             _name_args(function_name, qualifier),
             operation="GetFunction",
             deadline=deadline,
+            limiter=self._reads,
         )
         return FunctionConfiguration.from_api(response["Configuration"])
 
@@ -169,16 +186,22 @@ class LambdaCodeClient:
         Lambda returns the newest version unchanged when ``$LATEST`` has not changed since it,
         so a retry after a lost answer never creates a second version.
         """
-        kwargs = _name_args(function_name, None)
+        check_function_name(function_name, code_update=True)
+        kwargs: dict[str, Any] = {"FunctionName": function_name}
         for key, value in (
             ("CodeSha256", code_sha256),
             ("RevisionId", revision_id),
             ("Description", description),
         ):
             if value is not None:
+                check_instance(value, str, field=key)
                 kwargs[key] = value
         response = self._retrier.call(
-            self._publish, kwargs, operation="PublishVersion", deadline=deadline
+            self._publish,
+            kwargs,
+            operation="PublishVersion",
+            deadline=deadline,
+            limiter=self._control,
         )
         return FunctionConfiguration.from_api(response)
 
@@ -190,7 +213,11 @@ class LambdaCodeClient:
         kwargs = _name_args(function_name, None)
         while True:
             response = self._retrier.call(
-                self._list_versions, kwargs, operation="ListVersionsByFunction", deadline=deadline
+                self._list_versions,
+                kwargs,
+                operation="ListVersionsByFunction",
+                deadline=deadline,
+                limiter=self._control,
             )
             versions.extend(FunctionConfiguration.from_api(v) for v in response["Versions"])
             marker = response.get("NextMarker")
@@ -207,18 +234,24 @@ class LambdaCodeClient:
         qualifier: str | None = None,
         timeout: float = 300.0,
         on_poll: OnPoll | None = None,
+        update: FunctionConfiguration | None = None,
     ) -> FunctionConfiguration:
         """Wait until the last update finished: ``LastUpdateStatus`` ``Successful``.
 
         Raises ``UpdateFailedError`` (with ``reason`` and ``reason_code``) when it is
-        ``Failed`` and ``WaitTimeoutError`` when ``timeout`` seconds pass first. ``on_poll``
-        sees every configuration polled.
+        ``Failed`` and ``WaitTimeoutError`` when ``timeout`` seconds (finite, ≥ 0; 0 looks
+        once) pass first. ``on_poll`` sees every configuration polled. With ``update``, the
+        configuration ``update_function_code`` returned, the wait confirms that this update is
+        the one that finished: ``UpdateSupersededError`` if another replaced it.
         """
+        if update is not None:
+            check_instance(update, FunctionConfiguration, field="update")
         return self._waiter.until_updated(
             function_name,
             self._poller(function_name, qualifier),
             timeout=timeout,
             on_poll=on_poll,
+            update=update,
         )
 
     def wait_until_active(
@@ -242,11 +275,14 @@ class LambdaCodeClient:
             on_poll=on_poll,
         )
 
-    def _poller(self, function_name: str, qualifier: str | None) -> Callable[[], Any]:
+    def _poller(self, function_name: str, qualifier: str | None) -> Poll:
         kwargs = _name_args(function_name, qualifier)
+        reads = self._reads
 
-        def poll() -> FunctionConfiguration:
+        def poll(deadline: float) -> FunctionConfiguration:
             # No retry layer here: the wait's own loop retries failed polls in its deadline.
+            if reads is not None and not reads.acquire(deadline):
+                raise DeadlineExceededError(operation="GetFunction", function_name=function_name)
             response = invoke(self._get_function, kwargs, "GetFunction")
             return FunctionConfiguration.from_api(response["Configuration"])
 
@@ -265,37 +301,37 @@ class LambdaCodeClient:
         wait: bool = True,
         architectures: "Iterable[str] | None" = None,
         timeout: float = 300.0,
-        on_event: "Callable[[DeployEvent], None] | None" = None,
+        on_event: "OnEvent | None" = None,
     ) -> "DeployResult":
         """Ship ``code`` to a function: package, skip if unchanged, guarded update, wait.
 
-        1. ``code`` becomes a ``ZipPackage``, ``S3Location`` or ``ContainerImage`` (a
-           directory or ``.zip`` path is zipped) and the request is validated: errors come
-           before any upload.
+        1. The arguments are validated (as a ``DeployTarget``) and ``code`` becomes a
+           ``ZipPackage``, ``S3Location`` or ``ContainerImage`` (zip bytes are wrapped, a
+           directory or ``.zip`` path is zipped or read): errors come before any call.
         2. The function is read (``GetFunction``), after waiting out an update in progress.
         3. With ``skip_unchanged``, a zip (or image digest) Lambda already runs is not sent
            again: ``changed=False``; with ``publish``, a version is published only if the
            newest one has other code.
-        4. The update carries the ``RevisionId`` read, so a concurrent change fails with 412.
-           After a lost answer the deploy waits, reads, and resends only if its update did
-           not land: a version is never published twice.
-        5. Unless ``wait=False``, it waits for ``Successful`` and for a published version to
-           be ``Active``. ``timeout`` bounds the whole deploy, retries included.
+        4. The update carries the ``RevisionId`` read, so a concurrent change fails with
+           ``PreconditionFailedException``. After a lost answer the deploy waits, looks, and
+           resends only if nothing changed since its read: a version is never published twice.
+        5. Unless ``wait=False``, it waits for ``Successful`` (of this update, not a later one)
+           and for a published version to be ``Active``. ``timeout`` (finite, > 0) bounds the
+           whole deploy, retries and rate limiting included.
         """
-        from ._deploy import deploy
+        from ._deploy import DeployTarget, deploy
 
-        return deploy(
-            self,
-            function_name,
-            code,
+        target = DeployTarget(
+            function_name=function_name,
+            code=code,
             publish=publish,
             dry_run=dry_run,
             skip_unchanged=skip_unchanged,
             wait=wait,
             architectures=architectures,
             timeout=timeout,
-            on_event=on_event,
         )
+        return deploy(self, target, on_event=on_event)
 
     def deploy_many(
         self,
@@ -303,7 +339,7 @@ class LambdaCodeClient:
         *,
         max_concurrency: int = 16,
         rate_limits: "RateLimits | None" = None,
-        on_event: "Callable[[DeployEvent], None] | None" = None,
+        on_event: "OnEvent | None" = None,
     ) -> "list[DeployResult | Exception]":
         """Deploy many functions concurrently at the account's API rate; results in order."""
         from ._deploy import deploy_many
@@ -318,7 +354,10 @@ class LambdaCodeClient:
 
 
 def _name_args(function_name: str, qualifier: str | None) -> dict[str, Any]:
+    """The arguments naming a function to read, checked before any call."""
+    check_function_name(function_name)
     kwargs: dict[str, Any] = {"FunctionName": function_name}
     if qualifier is not None:
+        check_qualifier(qualifier)
         kwargs["Qualifier"] = qualifier
     return kwargs

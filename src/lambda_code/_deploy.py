@@ -1,12 +1,21 @@
 """``deploy``: package → skip if unchanged → guarded update → wait; and ``deploy_many``.
 
-Publishing happens exactly once. The update carries the ``RevisionId`` read first, so if its
-answer is lost and the retry is refused with 412, the function is read again: when it carries
-our code (and, when publishing, a version newer than the one seen before that has our code),
-the first attempt did land and that is the result, never a second publish.
+What a deploy promises, also after lost answers and with other writers:
+
+- it never writes on top of a revision it did not read: the update carries the ``RevisionId``
+  read first, also when it is sent again after a lost answer;
+- it publishes at most one version: after a lost answer it looks before resending. Any update
+  changes the ``RevisionId``, so an unchanged one means nothing landed; a changed one with our
+  code (and, when publishing, a version only this deploy could have made) means ours landed;
+  anything else is someone else's change, raised as the same conflict as a 412;
+- it reports only its own outcome: the wait confirms that the update that finished is ours
+  (``UpdateSupersededError`` otherwise), and an update someone else had running when we read
+  that then fails is not our failure;
+- it ends within its ``timeout``: every call and wait shares one deadline, and a call that
+  cannot start before it is not started. An error raised after Lambda accepted the update
+  says so (``update_accepted``).
 """
 
-import itertools
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,10 +24,25 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._enums import LastUpdateStatus, State
-from ._errors import LambdaCodeError, PreconditionFailedException, TransportError
+from ._errors import (
+    LambdaCodeError,
+    LambdaError,
+    PreconditionFailedException,
+    UpdateFailedError,
+)
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._package import ContainerImage, S3Location, ZipPackage, code_source
 from ._ratelimit import RateLimits
+from ._validation import (
+    LATEST,
+    check_bool,
+    check_callable,
+    check_count,
+    check_duration,
+    check_function_name,
+    check_instance,
+    unqualified_name,
+)
 
 if TYPE_CHECKING:
     from ._client import LambdaCodeClient
@@ -39,7 +63,16 @@ __all__ = [
     "deploy_many",
 ]
 
-CodeInput = ZipPackage | S3Location | ContainerImage | str | os.PathLike[str]
+CodeInput = (
+    ZipPackage
+    | S3Location
+    | ContainerImage
+    | bytes
+    | bytearray
+    | memoryview
+    | str
+    | os.PathLike[str]
+)
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -133,20 +166,42 @@ class DeployResult:
     dry_run: bool = False
 
 
+def _flag(_: object, attribute: "attrs.Attribute[bool]", value: object) -> None:
+    check_bool(value, field=attribute.name)
+
+
+def _function_name(_: object, __: "attrs.Attribute[str]", value: str) -> None:
+    check_function_name(value, code_update=True)
+
+
+def _timeout(_: object, __: "attrs.Attribute[float]", value: float) -> None:
+    # wait=False, not a zero timeout, is how a deploy does not wait.
+    check_duration(value, field="timeout", allow_zero=False)
+
+
+def _architectures(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    # Validated with the request; a bare string is kept whole so that it is refused there.
+    return value if value is None or isinstance(value, str) else tuple(value)  # type: ignore[return-value]
+
+
 @attrs.frozen(kw_only=True)
 class DeployTarget:
-    """One function of a ``deploy_many`` and how to deploy it (as ``deploy``'s arguments)."""
+    """One deploy's settings (``deploy``'s arguments), validated on construction.
 
-    function_name: str
+    ``function_name`` may be a name, partial ARN or ARN, bare or with ``:$LATEST``: code
+    updates go to ``$LATEST``, so any other qualifier is refused. ``timeout`` is finite and
+    > 0 (``wait=False`` is how not to wait). ``code`` is checked when the deploy starts, before
+    any call, so that a fleet's packages are not all built up front.
+    """
+
+    function_name: str = attrs.field(validator=_function_name)
     code: CodeInput
-    publish: bool = False
-    dry_run: bool = False
-    skip_unchanged: bool = True
-    wait: bool = True
-    architectures: tuple[str, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(tuple)
-    )
-    timeout: float = 300.0
+    publish: bool = attrs.field(default=False, validator=_flag)
+    dry_run: bool = attrs.field(default=False, validator=_flag)
+    skip_unchanged: bool = attrs.field(default=True, validator=_flag)
+    wait: bool = attrs.field(default=True, validator=_flag)
+    architectures: tuple[str, ...] | None = attrs.field(default=None, converter=_architectures)
+    timeout: float = attrs.field(default=300.0, validator=_timeout)
 
 
 # -- deploy ------------------------------------------------------------------------------------
@@ -170,27 +225,40 @@ class _Deploy:
     """One deploy's state, so each step reads as a short method."""
 
     client: "LambdaCodeClient"
-    function_name: str
-    code: ZipPackage | S3Location | ContainerImage
-    publish: bool
-    dry_run: bool
-    skip_unchanged: bool
-    wait: bool
-    architectures: tuple[str, ...] | None
-    timeout: float
+    target: DeployTarget
     on_event: OnEvent | None
+    code: ZipPackage | S3Location | ContainerImage | None = None
     started: float = 0.0
+    #: The configuration the update is based on: its RevisionId guards the update.
+    base: FunctionConfiguration | None = None
+    #: The numbered versions that existed before the update, when they are needed to tell
+    #: which version the update published (see ``run``).
+    versions_before: frozenset[str] | None = None
+    #: Whether Lambda accepted our update: False, True, or None while that is unknown.
+    accepted: bool | None = False
+
+    @property
+    def name(self) -> str:
+        """The function, without ``:$LATEST``: every call of the deploy names it so."""
+        return unqualified_name(self.target.function_name)
 
     def elapsed(self) -> float:
         return self.client.clock() - self.started
 
     def remaining(self) -> float:
-        return max(0.0, self.timeout - self.elapsed())
+        return max(0.0, self.target.timeout - self.elapsed())
+
+    @property
+    def deadline(self) -> float:
+        """The time on the client's clock by which the whole deploy must end."""
+        return self.started + self.target.timeout
 
     def emit(self, event_type: type[DeployEvent], **fields: object) -> None:
         if self.on_event is not None:
             self.on_event(
-                event_type(function_name=self.function_name, elapsed=self.elapsed(), **fields)
+                event_type(
+                    function_name=self.target.function_name, elapsed=self.elapsed(), **fields
+                )
             )
 
     def on_poll(self, configuration: FunctionConfiguration) -> None:
@@ -204,7 +272,7 @@ class _Deploy:
             changed=changed,
             version=version,
             elapsed=self.elapsed(),
-            dry_run=self.dry_run,
+            dry_run=self.target.dry_run,
         )
         self.emit(DoneEvent, result=result)
         return result
@@ -218,71 +286,86 @@ class _Deploy:
             return self.code.uri.rsplit("@sha256:", 1)[1]
         return None
 
-    @property
-    def deadline(self) -> float:
-        """The time on the client's clock by which the whole deploy must end."""
-        return self.started + self.timeout
-
     def run(self) -> DeployResult:
         self.started = self.client.clock()
-        # Validate everything local before the first network call.
+        try:
+            return self._run()
+        except LambdaCodeError as err:
+            err.update_accepted = self.accepted
+            raise
+
+    def _run(self) -> DeployResult:
+        target = self.target
+        # Everything local is validated before the first network call.
+        self.code = code = code_source(target.code)
         request = UpdateFunctionCodeRequest(
-            function_name=self.function_name,
-            publish=self.publish,
-            dry_run=self.dry_run,
-            architectures=self.architectures,
-            **_request_args(self.code),  # type: ignore[arg-type]
+            function_name=self.name,
+            publish=target.publish,
+            dry_run=target.dry_run,
+            architectures=target.architectures,
+            **_request_args(code),  # type: ignore[arg-type]
         )
-        current = self.read()
+        self.base = current = self.read()
         expected = self.expected
-        if self.skip_unchanged and expected is not None and self.unchanged(current, expected):
+        if target.skip_unchanged and expected is not None and self.unchanged(current, expected):
             self.emit(SkippedEvent, code_sha256=expected)
-            version = self.publish_unchanged(current) if self.publish else None
+            version = self.publish_unchanged(current) if target.publish else None
             return self.result(current, changed=False, version=version)
 
         self.emit(
             UploadingEvent,
-            size=self.code.size if isinstance(self.code, ZipPackage) else None,
+            size=code.size if isinstance(code, ZipPackage) else None,
             code_sha256=expected,
-            source=str(self.code.source or "zip")
-            if isinstance(self.code, ZipPackage)
-            else str(self.code),
+            source=str(code.source or "zip") if isinstance(code, ZipPackage) else str(code),
         )
-        updated = self.update(attrs.evolve(request, revision_id=current.revision_id), current)
-        if self.dry_run:
+        if target.publish and not target.dry_run and current.code_sha256 == expected:
+            # The function already has our code, so no version's code can tell whether a
+            # version is ours after a lost answer: the versions that existed before can.
+            self.versions_before = frozenset(
+                v.version
+                for v in self.client.list_versions(self.name, deadline=self.deadline)
+                if v.version is not None
+            )
+        updated = self.update(attrs.evolve(request, revision_id=current.revision_id))
+        if target.dry_run:
             # Past the skip check, the update would be sent: it would change the function.
             return self.result(updated, changed=True)
+        self.accepted = True
         self.emit(UpdatingEvent, configuration=updated)
-        version = updated.version if self.publish and updated.version != "$LATEST" else None
+        version = updated.version if target.publish and updated.version != LATEST else None
         if version is not None:
             self.emit(PublishedEvent, version=version)
-        if not self.wait:
+        if not target.wait:
             return self.result(updated, changed=True, version=version)
         final = self.client.wait_until_updated(
-            self.function_name, timeout=self.remaining(), on_poll=self.on_poll
+            self.name, timeout=self.remaining(), on_poll=self.on_poll, update=updated
         )
         if version is not None:
             self.client.wait_until_active(
-                self.function_name,
-                qualifier=version,
-                timeout=self.remaining(),
-                on_poll=self.on_poll,
+                self.name, qualifier=version, timeout=self.remaining(), on_poll=self.on_poll
             )
         return self.result(final, changed=True, version=version)
 
     def read(self) -> FunctionConfiguration:
         """The function as it is now, after any update already in progress has finished."""
         self.emit(ReadingEvent)
-        current = self.client.get_function(self.function_name, deadline=self.deadline)
+        current = self.client.get_function(self.name, deadline=self.deadline)
         if current.state == State.PENDING:
             current = self.client.wait_until_active(
-                self.function_name, timeout=self.remaining(), on_poll=self.on_poll
+                self.name, timeout=self.remaining(), on_poll=self.on_poll
             )
         if current.last_update_status == LastUpdateStatus.IN_PROGRESS:
             # Updating now would be refused with 409 until this one finishes.
-            current = self.client.wait_until_updated(
-                self.function_name, timeout=self.remaining(), on_poll=self.on_poll
-            )
+            try:
+                current = self.client.wait_until_updated(
+                    self.name, timeout=self.remaining(), on_poll=self.on_poll
+                )
+            except UpdateFailedError as err:
+                # Someone else's update failed: Lambda keeps the previous code, and the
+                # function is free to update.
+                if err.configuration is None:
+                    raise
+                current = err.configuration
         return current
 
     def unchanged(self, current: FunctionConfiguration, expected: str) -> bool:
@@ -290,134 +373,139 @@ class _Deploy:
             return False
         if current.last_update_status == LastUpdateStatus.FAILED:
             return False  # the same code failed to apply last time: try again
-        return self.architectures is None or tuple(current.architectures or ()) == tuple(
-            self.architectures
-        )
+        return self.our_architectures(current)
 
-    def update(
-        self, request: UpdateFunctionCodeRequest, current: FunctionConfiguration
-    ) -> FunctionConfiguration:
-        """Send the guarded update; after a lost answer, learn whether it landed before resending.
+    def our_architectures(self, config: FunctionConfiguration) -> bool:
+        wanted = self.target.architectures
+        return wanted is None or tuple(config.architectures or ()) == tuple(wanted)
 
-        Resending at once would meet our own update still in progress (409) for as long as it
-        runs, so the deploy first waits for the function to settle, then looks.
-        """
-        for attempt in itertools.count(1):
-            try:
-                return self.client._update_code(  # noqa: SLF001 - the deploy owns lost answers
-                    request, deadline=self.deadline, retry_transport=False
-                )
-            except PreconditionFailedException as err:
-                landed = self.landed(current)
-                if landed is None:
-                    raise _someone_else(err, self.function_name) from err
-                return landed
-            except TransportError:
-                if self.dry_run or attempt >= self.client.retry.max_attempts:
-                    raise
-                settled = self.client.wait_until_updated(
-                    self.function_name, timeout=self.remaining(), on_poll=self.on_poll
-                )
-                landed = self.landed(current, settled)
-                if landed is not None:
-                    return landed
-                if self.publish and self.expected is None:
-                    raise  # S3 or an image tag: whether a version was published is unknowable
-                request = attrs.evolve(request, revision_id=settled.revision_id)
-        raise AssertionError("unreachable")  # pragma: no cover
+    def update(self, request: UpdateFunctionCodeRequest) -> FunctionConfiguration:
+        """Send the guarded update; an unknown outcome is resolved before anything is resent."""
+        try:
+            return self.client.update_function_code(
+                request, deadline=self.deadline, on_unknown_outcome=self.after_unknown_outcome
+            )
+        except PreconditionFailedException as err:
+            # Every resend follows a look that found nothing changed since our read, so a 412
+            # is always someone else's change.
+            raise self.conflict(err)  # noqa: B904 - conflict() chains err as __cause__
+        except LambdaCodeError as err:
+            if err.outcome_unknown:
+                self.accepted = None
+            raise
+
+    def after_unknown_outcome(self, err: LambdaCodeError) -> FunctionConfiguration | None:
+        """Whether our update landed, after an attempt that failed without saying: ``landed``."""
+        self.accepted = None
+        if self.target.dry_run:
+            return None  # a dry run changes nothing: asking again is safe
+        try:
+            # Resending at once would meet our own update in progress (409): let it settle.
+            now = self.client.wait_until_updated(
+                self.name, timeout=self.remaining(), on_poll=self.on_poll
+            )
+        except UpdateFailedError as failed:
+            if failed.configuration is None:
+                raise
+            now = failed.configuration  # whose failure it is, landed() tells
+        landed = self.landed(now, cause=err)
+        if landed is None:
+            self.accepted = False
+        return landed
 
     def landed(
-        self, current: FunctionConfiguration, now: FunctionConfiguration | None = None
+        self, now: FunctionConfiguration, *, cause: LambdaCodeError
     ) -> FunctionConfiguration | None:
-        """Our update's result if it was applied after ``current`` was read, else None."""
+        """Our update's result if it was applied; None if nothing changed since our read.
+
+        Any update changes the RevisionId, so an unchanged one means ours did not land and
+        sending it again (guarded by the same RevisionId) is safe. A changed one carrying other
+        code means someone else changed the function after our read: that is the same conflict
+        as a 412, and never a reason to send our update on top of theirs.
+        """
+        assert self.base is not None  # noqa: S101 - set by run() before any update
+        if now.revision_id == self.base.revision_id:
+            return None
         expected = self.expected
-        # Code that was already there cannot tell whose update landed.
-        if expected is None or current.code_sha256 == expected:
-            return None
-        if now is None:
-            now = self.client.get_function(self.function_name, deadline=self.deadline)
-        if now.code_sha256 != expected:
-            return None
-        if not self.publish:
+        if expected is None:
+            raise cause  # S3 or an image tag: whose code the function now has is unknowable
+        if now.code_sha256 != expected or not self.our_architectures(now):
+            raise self.conflict(cause)
+        if not self.target.publish:
             return now
-        # Our version carries our code and was published after the state we read.
-        ours = [
+        ours = self.our_version(expected)
+        if ours is None:
+            raise self.conflict(cause)  # our code, but no version: not from our update
+        return ours
+
+    def our_version(self, expected: str) -> FunctionConfiguration | None:
+        """The version our publishing update made: the oldest one it could have made."""
+        assert self.base is not None  # noqa: S101 - set by run() before any update
+        since = self.base.last_modified
+        before = self.versions_before
+        candidates = [
             v
-            for v in self.client.list_versions(self.function_name, deadline=self.deadline)
+            for v in self.client.list_versions(self.name, deadline=self.deadline)
             if v.version is not None
             and v.version.isdigit()
             and v.code_sha256 == expected
             and (
-                current.last_modified is None
-                or (v.last_modified is not None and v.last_modified >= current.last_modified)
+                v.version not in before
+                if before is not None
+                # Without the list from before, a version holding our code that is not older
+                # than our read is ours: $LATEST did not have our code when we read it.
+                else since is None or (v.last_modified is not None and v.last_modified >= since)
             )
         ]
-        return min(ours, key=lambda v: int(v.version or 0), default=None)
+        return min(candidates, key=lambda v: int(v.version or 0), default=None)
+
+    def conflict(self, cause: LambdaCodeError) -> PreconditionFailedException:
+        message = (
+            f"{self.name} was changed by someone else after it was read (its RevisionId no "
+            "longer matches); this deploy did not overwrite that change"
+        )
+        if isinstance(cause, LambdaError):
+            message += f". Lambda said: {cause.message}"
+        error = PreconditionFailedException(
+            code="PreconditionFailedException",
+            message=message,
+            status_code=412 if isinstance(cause, PreconditionFailedException) else None,
+            request_id=cause.request_id if isinstance(cause, LambdaError) else None,
+            operation="UpdateFunctionCode",
+        )
+        error.__cause__ = cause
+        return error
 
     def publish_unchanged(self, current: FunctionConfiguration) -> str | None:
         """Publish unchanged code only if the newest version does not already have it."""
-        if self.dry_run:
+        if self.target.dry_run:
             return None
-        newest = _newest_version(
-            self.client.list_versions(self.function_name, deadline=self.deadline)
-        )
+        newest = _newest_version(self.client.list_versions(self.name, deadline=self.deadline))
         if newest is not None and newest.code_sha256 == current.code_sha256:
             version = newest.version
         else:
             version = self.client.publish_version(
-                self.function_name,
+                self.name,
                 code_sha256=current.code_sha256,
                 revision_id=current.revision_id,
                 deadline=self.deadline,
             ).version
         if version is not None:
             self.emit(PublishedEvent, version=version)
-            if self.wait:
+            if self.target.wait:
                 self.client.wait_until_active(
-                    self.function_name,
-                    qualifier=version,
-                    timeout=self.remaining(),
-                    on_poll=self.on_poll,
+                    self.name, qualifier=version, timeout=self.remaining(), on_poll=self.on_poll
                 )
         return version
 
 
-def _someone_else(err: PreconditionFailedException, function_name: str) -> LambdaCodeError:
-    return attrs.evolve(
-        err,
-        message=(
-            f"{function_name} was changed by someone else after it was read "
-            f"(its RevisionId no longer matches); nothing was deployed. Lambda said: {err.message}"
-        ),
-    )
-
-
 def deploy(
-    client: "LambdaCodeClient",
-    function_name: str,
-    code: CodeInput,
-    *,
-    publish: bool = False,
-    dry_run: bool = False,
-    skip_unchanged: bool = True,
-    wait: bool = True,
-    architectures: Iterable[str] | None = None,
-    timeout: float = 300.0,
-    on_event: OnEvent | None = None,
+    client: "LambdaCodeClient", target: DeployTarget, *, on_event: OnEvent | None = None
 ) -> DeployResult:
-    """``LambdaCodeClient.deploy``, whose docstring gives the steps."""
-    return _Deploy(
-        client=client,
-        function_name=function_name,
-        code=code_source(code),
-        publish=publish,
-        dry_run=dry_run,
-        skip_unchanged=skip_unchanged,
-        wait=wait,
-        architectures=tuple(architectures) if architectures is not None else None,
-        timeout=timeout,
-        on_event=on_event,
-    ).run()
+    """``LambdaCodeClient.deploy`` of one target, whose docstring gives the steps."""
+    check_instance(target, DeployTarget, field="target")
+    check_callable(on_event, field="on_event")
+    return _Deploy(client, target, on_event).run()
 
 
 def deploy_many(
@@ -436,25 +524,20 @@ def deploy_many(
     ``on_event`` is called from the worker threads. ``rate_limits`` defaults to Lambda's default
     quotas (15 requests/s control plane, 100 requests/s GetFunction); set your account's.
     """
-    if max_concurrency < 1:
-        raise ValueError(f"max_concurrency must be >= 1 (got {max_concurrency})")
+    check_count(max_concurrency, field="max_concurrency", minimum=1)
+    if rate_limits is not None:
+        check_instance(rate_limits, RateLimits, field="rate_limits")
+    check_callable(on_event, field="on_event")
+    targets = list(targets)
+    for index, target in enumerate(targets):
+        check_instance(target, DeployTarget, field=f"targets[{index}]")
     limited_client = client.with_rate_limits(rate_limits or RateLimits())
 
     def one(target: DeployTarget) -> DeployResult | Exception:
         try:
-            return limited_client.deploy(
-                target.function_name,
-                target.code,
-                publish=target.publish,
-                dry_run=target.dry_run,
-                skip_unchanged=target.skip_unchanged,
-                wait=target.wait,
-                architectures=target.architectures,
-                timeout=target.timeout,
-                on_event=on_event,
-            )
+            return deploy(limited_client, target, on_event=on_event)
         except Exception as err:  # noqa: BLE001 - one target's failure, whatever it is, is its result
             return err
 
     with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="lambda-code") as pool:
-        return list(pool.map(one, list(targets)))
+        return list(pool.map(one, targets))

@@ -14,11 +14,13 @@ LambdaCodeError                          base of everything below
 │   ├── ServiceException                     500  retryable
 │   └── TooManyRequestsException             429  retryable, retry_after_seconds, reason
 ├── TransportError                       no answer: connection error or read timeout (retryable)
+├── DeadlineExceededError                a call that could not start before its deadline
 ├── RequestValidationError (ValueError)  a request broke a documented constraint
 ├── PackageError (ValueError)            a code package is not usable
 └── WaiterError                          a wait ended without the awaited status
     ├── UpdateFailedError                LastUpdateStatus Failed
     ├── FunctionFailedError              State Failed
+    ├── UpdateSupersededError            another update replaced ours before it was confirmed
     └── WaitTimeoutError                 the timeout passed
 ```
 """
@@ -39,6 +41,7 @@ __all__ = [
     "CodeSigningConfigNotFoundException",
     "CodeStorageExceededException",
     "CodeVerificationFailedException",
+    "DeadlineExceededError",
     "FunctionFailedError",
     "InvalidCodeSignatureException",
     "InvalidParameterValueException",
@@ -53,6 +56,7 @@ __all__ = [
     "TooManyRequestsException",
     "TransportError",
     "UpdateFailedError",
+    "UpdateSupersededError",
     "WaitTimeoutError",
     "WaiterError",
     "map_client_error",
@@ -66,6 +70,27 @@ class LambdaCodeError(Exception):
 
     #: Whether repeating the same call may succeed.
     is_retryable: ClassVar[bool] = False
+    #: Set on errors a deploy raises: True when Lambda had already accepted the deploy's update
+    #: (the function has the new code, or is applying it), None when that is unknown because an
+    #: answer was lost, False when nothing was changed.
+    update_accepted: bool | None = False
+
+    def __str__(self) -> str:
+        text = self.describe()
+        if self.update_accepted:
+            return f"{text} (Lambda had already accepted the update)"
+        if self.update_accepted is None:
+            return f"{text} (whether Lambda accepted the update is unknown: its answer was lost)"
+        return text
+
+    def describe(self) -> str:
+        """The error's own message, without what a deploy adds to it."""
+        return super().__str__()
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Whether the call may have taken effect although it failed (no answer, or a 5xx)."""
+        return False
 
 
 # Gateway-level answers that are transient whatever their code says.
@@ -84,7 +109,7 @@ class LambdaError(LambdaCodeError):
     #: Retries botocore itself made before this answer (``ResponseMetadata.RetryAttempts``).
     retry_attempts: int = 0
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         status = f" (HTTP {self.status_code})" if self.status_code is not None else ""
         where = f" during {self.operation}" if self.operation else ""
         return f"{self.code}{status}{where}: {self.message}"
@@ -93,6 +118,11 @@ class LambdaError(LambdaCodeError):
     def is_retryable(self) -> bool:  # type: ignore[override]
         """Unmodeled codes are retried only when the HTTP status says transient."""
         return self.status_code in _TRANSIENT_STATUS
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """A server error (5xx) does not say whether the request was carried out."""
+        return self.status_code is not None and self.status_code >= 500
 
 
 @attrs.define(auto_exc=True, kw_only=True)
@@ -180,9 +210,31 @@ class TransportError(LambdaCodeError):
 
     is_retryable = True
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         where = f" during {self.operation}" if self.operation else ""
         return f"no answer from Lambda{where}: {self.message}"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Always: the request may have been carried out, only its answer lost."""
+        return True
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class DeadlineExceededError(LambdaCodeError):
+    """A call was not started because it could not start before its deadline.
+
+    Raised instead of queueing behind a rate limiter past a deploy's ``timeout`` (or a call's
+    ``deadline``): nothing was sent. The error that made a retry necessary, if any, is
+    ``__cause__``.
+    """
+
+    operation: str
+    function_name: str | None = None
+
+    def describe(self) -> str:
+        what = f" for {self.function_name}" if self.function_name else ""
+        return f"{self.operation}{what} not started: its deadline would pass first (nothing sent)"
 
 
 @attrs.define(auto_exc=True, kw_only=True)
@@ -192,7 +244,7 @@ class RequestValidationError(LambdaCodeError, ValueError):
     field: str
     rule: str
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         return f"{self.field}: {self.rule}"
 
 
@@ -203,7 +255,7 @@ class PackageError(LambdaCodeError, ValueError):
     message: str
     path: str | None = None
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
@@ -214,7 +266,7 @@ class WaiterError(LambdaCodeError):
     function_name: str
     configuration: FunctionConfiguration | None = None
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         return f"{self.function_name}: wait ended"
 
 
@@ -225,7 +277,7 @@ class UpdateFailedError(WaiterError):
     reason: str | None = None
     reason_code: str | None = None
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         return (
             f"{self.function_name}: update failed "
             f"({self.reason_code or 'no reason code'}): {self.reason or 'no reason given'}"
@@ -239,10 +291,34 @@ class FunctionFailedError(WaiterError):
     reason: str | None = None
     reason_code: str | None = None
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         return (
             f"{self.function_name}: function state Failed "
             f"({self.reason_code or 'no reason code'}): {self.reason or 'no reason given'}"
+        )
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class UpdateSupersededError(WaiterError):
+    """Another update replaced this deploy's before it could be confirmed.
+
+    ``ours`` is the configuration our update returned, ``configuration`` the other one seen
+    (which may still be in progress, or have failed). Our update was applied and then replaced,
+    so nothing was lost by the deploy; whether to deploy again is the caller's decision.
+    """
+
+    ours: FunctionConfiguration
+
+    def describe(self) -> str:
+        theirs = self.configuration
+        seen = (
+            f"CodeSha256 {theirs.code_sha256}, LastUpdateStatus {theirs.last_update_status}"
+            if theirs is not None
+            else "another update"
+        )
+        return (
+            f"{self.function_name}: our update (CodeSha256 {self.ours.code_sha256}) was replaced "
+            f"by another before it was confirmed; the function now has {seen}"
         )
 
 
@@ -254,7 +330,7 @@ class WaitTimeoutError(WaiterError):
     polls: int
     waiting_for: str = "update"
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         seen = ""
         if self.configuration is not None:
             c = self.configuration

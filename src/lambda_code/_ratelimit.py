@@ -1,16 +1,12 @@
 """Client-side rate limits per Lambda API family, so a fleet runs at the quota, not into 429s."""
 
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import attrs
 
 from ._retry import Clock, Sleep
 
-__all__ = ["RateLimiter", "RateLimits", "limited"]
-
-T = TypeVar("T")
+__all__ = ["RateLimiter", "RateLimits"]
 
 
 @attrs.frozen(kw_only=True)
@@ -45,22 +41,18 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._due = float("-inf")  # when the next call would be on schedule
 
-    def acquire(self) -> None:
-        """Block until this caller's slot comes."""
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Block until this caller's slot comes; False at once if it would come after ``deadline``.
+
+        A refused caller reserves nothing, so it never delays the callers behind it.
+        """
         with self._lock:
             now = self._clock()
             due = max(now, self._due)
             slot = max(now, due - self._tolerance)
+            if deadline is not None and slot > deadline:
+                return False
             self._due = due + self.interval
         if slot > now:
             self._sleep(slot - now)
-
-
-def limited(fn: Callable[..., T], limiter: RateLimiter) -> Callable[..., T]:
-    """``fn`` behind ``limiter``: every call, retries included, takes a slot first."""
-
-    def call(**kwargs: Any) -> T:
-        limiter.acquire()
-        return fn(**kwargs)
-
-    return call
+        return True

@@ -8,7 +8,7 @@ tenacity decide, wait and log exactly as for any later attempt.
 import logging
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 import tenacity
@@ -16,15 +16,27 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from ._errors import (
+    DeadlineExceededError,
     LambdaCodeError,
     LambdaError,
-    TransportError,
     map_client_error,
     map_transport_error,
     retry_after,
 )
+from ._validation import check_bool, check_count, check_duration
 
-__all__ = ["TRANSPORT_ERRORS", "Clock", "Retrier", "RetryPolicy", "Sleep", "invoke"]
+if TYPE_CHECKING:
+    from ._ratelimit import RateLimiter
+
+__all__ = [
+    "TRANSPORT_ERRORS",
+    "Clock",
+    "OnUnknownOutcome",
+    "Retrier",
+    "RetryPolicy",
+    "Sleep",
+    "invoke",
+]
 
 logger = logging.getLogger("lambda_code")
 
@@ -34,10 +46,23 @@ Sleep = Callable[[float], None]
 #: botocore's exceptions for "no answer": the call may or may not have taken effect.
 TRANSPORT_ERRORS = (BotocoreConnectionError, HTTPClientError)
 
+T = TypeVar("T")
 
-def _positive(_: object, attribute: "attrs.Attribute[float]", value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0 (got {value})")
+
+def _seconds(_: object, attribute: "attrs.Attribute[float]", value: object) -> None:
+    check_duration(value, field=f"RetryPolicy.{attribute.name}", allow_zero=True)
+
+
+def _positive_seconds(_: object, attribute: "attrs.Attribute[float]", value: object) -> None:
+    check_duration(value, field=f"RetryPolicy.{attribute.name}", allow_zero=False)
+
+
+def _attempts(_: object, attribute: "attrs.Attribute[int]", value: object) -> None:
+    check_count(value, field=f"RetryPolicy.{attribute.name}", minimum=1)
+
+
+def _flag(_: object, attribute: "attrs.Attribute[bool]", value: object) -> None:
+    check_bool(value, field=f"RetryPolicy.{attribute.name}")
 
 
 @attrs.frozen(kw_only=True)
@@ -53,12 +78,12 @@ class RetryPolicy:
     attempt, botocore's own included (1 means no retry).
     """
 
-    max_attempts: int = attrs.field(default=10, validator=attrs.validators.ge(1))
-    base_delay: float = attrs.field(default=0.25, validator=_positive)
-    max_delay: float = attrs.field(default=20.0, validator=_positive)
-    deadline: float = attrs.field(default=300.0, validator=_positive)
+    max_attempts: int = attrs.field(default=10, validator=_attempts)
+    base_delay: float = attrs.field(default=0.25, validator=_seconds)
+    max_delay: float = attrs.field(default=20.0, validator=_seconds)
+    deadline: float = attrs.field(default=300.0, validator=_positive_seconds)
     #: Full jitter spreads clients apart; switch it off for exact delays in tests.
-    jitter: bool = True
+    jitter: bool = attrs.field(default=True, validator=_flag)
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """The wait before retry number ``retry_number`` (1-based), before any Retry-After."""
@@ -66,24 +91,44 @@ class RetryPolicy:
         return rng.uniform(0, ceiling) if self.jitter else ceiling
 
 
+#: Called after an attempt whose outcome is unknown (no answer, or a 5xx), before the call is
+#: sent again: it returns the call's result when it finds that the attempt took effect, None
+#: when the call should be sent again, or raises when neither is safe.
+OnUnknownOutcome = Callable[[LambdaCodeError], T | None]
+
+
 @attrs.define
-class _Budget:
+class _Budget(Generic[T]):
     """Per-call state the shared tenacity loop reads through ``retry_state.args``."""
 
+    fn: Callable[..., T]
+    kwargs: dict[str, Any]
+    operation: str
     deadline_at: float
-    pending: LambdaCodeError | None
-    attempts: int
-    retry_transport: bool
+    limiter: "RateLimiter | None"
+    retry_unknown: bool
+    on_unknown_outcome: OnUnknownOutcome[T] | None
+    pending: LambdaCodeError | None = None
+    last_unknown: LambdaCodeError | None = None
+    attempts: int = 0
+
+    def attempt(self) -> T:
+        """One attempt: take a rate-limit slot in time, call, count what botocore retried."""
+        if self.limiter is not None and not self.limiter.acquire(self.deadline_at):
+            raise DeadlineExceededError(
+                operation=self.operation, function_name=self.kwargs.get("FunctionName")
+            )
+        try:
+            return invoke(self.fn, self.kwargs, self.operation)
+        except LambdaCodeError as err:
+            # botocore's own retries, when the user's client has them on, count too.
+            self.attempts += 1 + (err.retry_attempts if isinstance(err, LambdaError) else 0)
+            if err.outcome_unknown:
+                self.last_unknown = err
+            raise
 
 
-def _attempts_of(err: LambdaCodeError) -> int:
-    # botocore's own retries, when the user's client has them on, count against max_attempts.
-    return 1 + (err.retry_attempts if isinstance(err, LambdaError) else 0)
-
-
-def invoke(
-    fn: Callable[..., dict[str, Any]], kwargs: dict[str, Any], operation: str
-) -> dict[str, Any]:
+def invoke(fn: Callable[..., T], kwargs: dict[str, Any], operation: str) -> T:
     """One botocore call, its errors mapped to lambda-code's (the botocore one as ``__cause__``)."""
     try:
         return fn(**kwargs)
@@ -113,48 +158,62 @@ class Retrier:
 
     def call(
         self,
-        fn: Callable[..., dict[str, Any]],
+        fn: Callable[..., T],
         kwargs: dict[str, Any],
         *,
         operation: str,
-        retry_transport: bool = True,
+        retry_unknown: bool = True,
         deadline: float | None = None,
-    ) -> dict[str, Any]:
+        limiter: "RateLimiter | None" = None,
+        on_unknown_outcome: OnUnknownOutcome[T] | None = None,
+    ) -> T:
         """``fn(**kwargs)`` with retries; raises the mapped error of the last attempt.
 
-        ``deadline`` is an absolute clock time that caps the policy's own (a waiter's budget).
+        ``deadline`` is an absolute clock time that caps the policy's own: no attempt starts
+        after it, and a call that cannot start before it raises ``DeadlineExceededError``.
+        Each attempt first takes a slot from ``limiter``. After an attempt whose outcome is
+        unknown (no answer, a 5xx) the call is sent again only if ``retry_unknown``;
+        ``on_unknown_outcome`` decides first (see ``OnUnknownOutcome``).
         """
         started = self.clock()
-        try:
-            return invoke(fn, kwargs, operation)
-        except LambdaCodeError as err:
-            first = err
         deadline_at = started + self.policy.deadline
         if deadline is not None:
             deadline_at = min(deadline_at, deadline)
-        budget = _Budget(deadline_at, first, _attempts_of(first), retry_transport)
-        result: dict[str, Any] = self._retrying(self._attempt, budget, fn, kwargs, operation)
+        budget = _Budget(
+            fn,
+            kwargs,
+            operation,
+            deadline_at,
+            limiter,
+            retry_unknown or on_unknown_outcome is not None,
+            on_unknown_outcome,
+        )
+        if started > deadline_at:
+            raise DeadlineExceededError(
+                operation=operation, function_name=kwargs.get("FunctionName")
+            )
+        try:
+            return budget.attempt()
+        except LambdaCodeError as err:
+            budget.pending = err
+        result: T = self._retrying(self._attempt, budget)
         return result
 
-    def _attempt(
-        self,
-        budget: _Budget,
-        fn: Callable[..., dict[str, Any]],
-        kwargs: dict[str, Any],
-        operation: str,
-    ) -> dict[str, Any]:
-        if budget.pending is not None:
-            pending, budget.pending = budget.pending, None
-            raise pending
-        try:
-            return invoke(fn, kwargs, operation)
-        except LambdaCodeError as err:
-            budget.attempts += _attempts_of(err)
-            raise
+    @staticmethod
+    def _attempt(budget: _Budget[T]) -> T:
+        pending, budget.pending = budget.pending, None
+        if pending is not None:
+            raise pending  # the first attempt's failure, for tenacity to decide on
+        lost, budget.last_unknown = budget.last_unknown, None
+        if lost is not None and budget.on_unknown_outcome is not None:
+            resolved = budget.on_unknown_outcome(lost)
+            if resolved is not None:
+                return resolved
+        return budget.attempt()
 
     @staticmethod
-    def _budget(state: tenacity.RetryCallState) -> _Budget:
-        budget: _Budget = state.args[0]
+    def _budget(state: tenacity.RetryCallState) -> _Budget[Any]:
+        budget: _Budget[Any] = state.args[0]
         return budget
 
     def _should_retry(self, state: tenacity.RetryCallState) -> bool:
@@ -162,7 +221,7 @@ class Retrier:
         # Anything unmapped (a bug, a KeyboardInterrupt) is raised, never retried.
         if not isinstance(err, LambdaCodeError) or not err.is_retryable:
             return False
-        return not isinstance(err, TransportError) or self._budget(state).retry_transport
+        return not err.outcome_unknown or self._budget(state).retry_unknown
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         return max(self.policy.backoff(state.attempt_number, self._rng), retry_after(state))
@@ -177,10 +236,11 @@ class Retrier:
     def _log(state: tenacity.RetryCallState) -> None:
         err = state.outcome.exception() if state.outcome else None
         code = err.code if isinstance(err, LambdaError) else type(err).__name__
+        budget = Retrier._budget(state)
         logger.info(
             "retrying %s after %s: attempt %d failed, next in %.3fs",
-            state.args[3],
+            budget.operation,
             code,
-            state.args[0].attempts,
+            budget.attempts,
             state.upcoming_sleep,
         )

@@ -16,21 +16,34 @@ import tenacity
 
 from ._enums import LastUpdateStatus, State
 from ._errors import (
+    DeadlineExceededError,
     FunctionFailedError,
     LambdaCodeError,
     UpdateFailedError,
+    UpdateSupersededError,
     WaitTimeoutError,
     retry_after,
 )
 from ._models import FunctionConfiguration
 from ._retry import Clock, Sleep
+from ._validation import check_callable, check_duration
 
 __all__ = ["OnPoll", "WaitPolicy", "Waiter"]
 
 logger = logging.getLogger("lambda_code")
 
 OnPoll = Callable[[FunctionConfiguration], None]
-Poll = Callable[[], FunctionConfiguration]
+#: One poll; it takes the wait's deadline, so a rate-limited poll that cannot start before it
+#: raises ``DeadlineExceededError`` instead of queueing past it.
+Poll = Callable[[float], FunctionConfiguration]
+
+
+def _positive(_: object, attribute: "attrs.Attribute[float]", value: object) -> None:
+    check_duration(value, field=f"WaitPolicy.{attribute.name}", allow_zero=False)
+
+
+def _non_negative(_: object, attribute: "attrs.Attribute[float]", value: object) -> None:
+    check_duration(value, field=f"WaitPolicy.{attribute.name}", allow_zero=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,12 +58,10 @@ class WaitPolicy:
     The last poll happens at the deadline.
     """
 
-    initial_delay: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
-    max_delay: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
-    fraction: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
-    jitter: float = attrs.field(
-        default=0.1, validator=[attrs.validators.ge(0), attrs.validators.le(1)]
-    )
+    initial_delay: float = attrs.field(default=0.2, validator=_positive)
+    max_delay: float = attrs.field(default=10.0, validator=_positive)
+    fraction: float = attrs.field(default=0.1, validator=_non_negative)
+    jitter: float = attrs.field(default=0.1, validator=[_non_negative, attrs.validators.le(1)])
 
     def delay(self, waited: float, rng: random.Random) -> float:
         """The pause before the next poll, ``waited`` seconds into the wait."""
@@ -128,16 +139,31 @@ class Waiter:
         )
 
     def until_updated(
-        self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
+        self,
+        function_name: str,
+        poll: Poll,
+        *,
+        timeout: float,
+        on_poll: OnPoll | None,
+        update: FunctionConfiguration | None = None,
     ) -> FunctionConfiguration:
-        """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent)."""
+        """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent).
+
+        With ``update`` (what an ``UpdateFunctionCode`` call returned), a poll that shows other
+        code means another update replaced it: ``UpdateSupersededError``, never their outcome.
+        """
+        done = _update_done
+        if update is not None:
+
+            def done(config: FunctionConfiguration) -> bool:
+                if config.code_sha256 != update.code_sha256:
+                    raise UpdateSupersededError(
+                        function_name=function_name, configuration=config, ours=update
+                    )
+                return _update_done(config)
+
         return self._run(
-            function_name,
-            poll,
-            _update_done,
-            timeout=timeout,
-            on_poll=on_poll,
-            waiting_for="update",
+            function_name, poll, done, timeout=timeout, on_poll=on_poll, waiting_for="update"
         )
 
     def until_active(
@@ -163,16 +189,18 @@ class Waiter:
         on_poll: OnPoll | None,
         waiting_for: str,
     ) -> FunctionConfiguration:
-        if timeout < 0:
-            raise ValueError(f"timeout must be >= 0 (got {timeout})")
+        check_duration(timeout, field="timeout", allow_zero=True)
+        check_callable(on_poll, field="on_poll")
         now = self.clock()
         wait = _Wait(function_name, poll, done, on_poll, now, now + timeout, waiting_for)
         result: FunctionConfiguration = self._retrying(self._poll, wait)  # type: ignore[assignment]
         return result
 
-    @staticmethod
-    def _poll(wait: _Wait) -> FunctionConfiguration | None:
-        config = wait.poll()
+    def _poll(self, wait: _Wait) -> FunctionConfiguration | None:
+        try:
+            config = wait.poll(wait.deadline)
+        except DeadlineExceededError as err:
+            raise self._timeout_error(wait) from err
         wait.polls += 1
         wait.last = config
         if wait.on_poll is not None:
@@ -217,14 +245,15 @@ class Waiter:
                 retry_state.upcoming_sleep,
             )
 
-    def _timed_out(self, retry_state: tenacity.RetryCallState) -> Any:
-        wait = self._state(retry_state)
-        error = WaitTimeoutError(
+    def _timeout_error(self, wait: _Wait) -> WaitTimeoutError:
+        return WaitTimeoutError(
             function_name=wait.function_name,
             configuration=wait.last,
             elapsed=self.clock() - wait.started,
             polls=wait.polls,
             waiting_for=wait.waiting_for,
         )
+
+    def _timed_out(self, retry_state: tenacity.RetryCallState) -> Any:
         last_error = retry_state.outcome.exception() if retry_state.outcome else None
-        raise error from last_error
+        raise self._timeout_error(self._state(retry_state)) from last_error

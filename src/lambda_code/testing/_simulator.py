@@ -29,7 +29,7 @@ import threading
 import uuid
 import zipfile
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
@@ -50,11 +50,18 @@ if TYPE_CHECKING:
 __all__ = ["CallRecord", "Fault", "FaultKind", "SimulatedLambda", "make_zip"]
 
 FaultKind = Literal[
-    "server_error", "throttle", "conflict", "connection_error", "read_timeout", "lost_response"
+    "server_error",
+    "throttle",
+    "conflict",
+    "connection_error",
+    "read_timeout",
+    "lost_response",
+    "concurrent_update",
+    "concurrent_failed_update",
 ]
-_FAULT_KINDS = frozenset(
-    {"server_error", "throttle", "conflict", "connection_error", "read_timeout", "lost_response"}
-)
+_FAULT_KINDS = frozenset(get_args(FaultKind))
+# Another writer's code update lands just before the matching request is handled.
+_WRITER_KINDS = frozenset({"concurrent_update", "concurrent_failed_update"})
 _GET_FUNCTION = "GetFunction"
 _PREFIX = "/2015-03-31/functions"
 # Lambda rejects request bodies above this size (the 50 MiB zip limit after base64).
@@ -298,9 +305,15 @@ class SimulatedLambda:
         control_plane_rate: float = 15.0,
         get_function_rate: float = 100.0,
         throttling: bool = True,
+        reuse_unchanged_versions: bool = True,
         seed: int = 0,
     ) -> None:
         self.clock: Clock = clock if clock is not None else VirtualClock()
+        #: Like Lambda, an update with ``Publish`` returns the newest version instead of a new
+        #: one when nothing changed since it; False makes every such update publish, so a test
+        #: sees a double publish that Lambda would have hidden.
+        self.reuse_unchanged_versions = reuse_unchanged_versions
+        self.writer_updates = 0
         self.region_name = region_name
         self.account_id = account_id
         self.update_duration = update_duration
@@ -413,6 +426,11 @@ class SimulatedLambda:
         `calls` picks 1-based numbers among the requests matching `operation`/`function_name`,
         `times` limits it to the next N hits, `rate` makes each match fail with that probability.
         Without any of them every matching request fails.
+
+        `concurrent_update` and `concurrent_failed_update` are another writer: just before the
+        matching request is handled, another client updates the function's code (refused with
+        409 if an update is in progress; the failed kind ends `Failed`). The request itself is
+        then answered as usual. Each attempt is in `history` with the kind as its `fault`.
         """
         if kind not in _FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -532,6 +550,9 @@ class SimulatedLambda:
                 self.retries_seen += 1
             fault = self._match_fault(operation, name)
             kind = fault.kind if fault is not None else None
+            if kind in _WRITER_KINDS:
+                self._concurrent_update(name, now, failed=kind == "concurrent_failed_update")
+                fault = kind = None  # the request itself is then handled as usual
             # Until the answer is known to have arrived, a following request is a retry.
             self._last_failed[key] = True
             if kind in {"connection_error", "read_timeout"}:
@@ -748,9 +769,25 @@ class SimulatedLambda:
         self._check_revision(fn, body.get("RevisionId"))
         if body.get("DryRun"):
             return 200, self._view(fn, None)
+        self._apply_update(fn, code, self._take_failure(fn.name))
+        if body.get("Architectures"):
+            fn.config["Architectures"] = list(body["Architectures"])
+        if body.get("Publish"):
+            # "The same effect as calling PublishVersion separately", so no new version when
+            # nothing changed since the newest one, unless told otherwise.
+            newest = fn.versions[max(fn.versions)] if fn.versions else None
+            if (
+                self.reuse_unchanged_versions
+                and newest is not None
+                and _content(newest.config) == _content(fn.config)
+            ):
+                return 200, self._version_view(newest)
+            return 200, self._new_version(fn, None, fn.update)
+        return 200, self._view(fn, None)
+
+    def _apply_update(self, fn: _Function, code: _Code, failure: tuple[str, str] | None) -> None:
         now = self.clock.now()
         duration = self._duration(fn.name)
-        failure = self._take_failure(fn.name)
         fn.update = _Transition(now + duration, failure, settled=duration <= 0)
         fn.code = code
         fn.config.update(
@@ -759,12 +796,29 @@ class SimulatedLambda:
             LastModified=_aws_time(self.clock.time()),
             RevisionId=self._new_id(),
         )
-        if body.get("Architectures"):
-            fn.config["Architectures"] = list(body["Architectures"])
-        if body.get("Publish"):
-            # Always a new version, even for unchanged code: a test should see a double publish.
-            return 200, self._new_version(fn, None, fn.update)
-        return 200, self._view(fn, None)
+
+    def _concurrent_update(self, name: str | None, now: float, *, failed: bool) -> None:
+        """Another client updates the function's code, as Lambda would let it (not while busy)."""
+        fn = self._functions.get(name or "")
+        if fn is None:
+            return
+        kind = "concurrent_failed_update" if failed else "concurrent_update"
+        self._refresh(fn)
+        try:
+            self._check_ready(fn)
+        except _ApiError as busy:
+            self._record(CallRecord(now, "UpdateFunctionCode", fn.name, 409, busy.code, kind))
+            return
+        self.writer_updates += 1
+        if fn.config["PackageType"] == "Image":
+            uri = f"{fn.code.image_uri}-writer{self.writer_updates}"
+            code = _Code(b"", hashlib.sha256(uri.encode()).hexdigest(), 0, uri)
+        else:
+            data = make_zip({"writer.py": f"# update {self.writer_updates}\n".encode()})
+            code = _Code(data, base64.b64encode(hashlib.sha256(data).digest()).decode(), len(data))
+        failure = ("InternalError", "another writer's update failed") if failed else None
+        self._apply_update(fn, code, failure)
+        self._record(CallRecord(now, "UpdateFunctionCode", fn.name, 200, None, kind))
 
     def _publish_version(self, request: _Request) -> tuple[int, dict[str, Any]]:
         fn, _ = self._lookup(request, latest_only=True)
