@@ -5,8 +5,19 @@ import threading
 import attrs
 
 from ._retry import Clock, Sleep
+from ._validation import check_count, check_duration
 
 __all__ = ["RateLimiter", "RateLimits"]
+
+
+def _rate(_: object, attribute: "attrs.Attribute[float]", value: float) -> None:
+    check_duration(
+        value, field=f"RateLimits.{attribute.name}", allow_zero=False, unit="requests per second"
+    )
+
+
+def _burst(_: object, attribute: "attrs.Attribute[int]", value: int) -> None:
+    check_count(value, field=f"RateLimits.{attribute.name}", minimum=1)
 
 
 @attrs.frozen(kw_only=True)
@@ -17,12 +28,12 @@ class RateLimits:
     ListVersionsByFunction; ``get_function`` covers GetFunction, which has its own quota.
     """
 
-    control_plane: float = attrs.field(default=15.0, validator=attrs.validators.gt(0))
-    get_function: float = attrs.field(default=100.0, validator=attrs.validators.gt(0))
+    control_plane: float = attrs.field(default=15.0, validator=_rate)
+    get_function: float = attrs.field(default=100.0, validator=_rate)
     #: Calls allowed back to back before the spacing starts. 1 (the default) spaces every call
     #: evenly, which no server-side bucket can throttle; a quota's one-second burst (e.g. 15)
     #: starts a fleet faster, at the risk of 429s if other clients share the account's quota.
-    burst: int = attrs.field(default=1, validator=attrs.validators.ge(1))
+    burst: int = attrs.field(default=1, validator=_burst)
 
 
 class RateLimiter:

@@ -140,15 +140,15 @@ def check_qualifier(value: object, *, field: str = "qualifier") -> None:
     _check_str(field, value, min_len=1, max_len=128, pattern=_QUALIFIER)
 
 
-def check_duration(value: object, *, field: str, allow_zero: bool) -> float:
-    """A finite number of seconds, > 0 (or ≥ 0 with ``allow_zero``); returned as a float."""
+def check_duration(value: object, *, field: str, allow_zero: bool, unit: str = "seconds") -> float:
+    """A finite number of ``unit``, > 0 (or ≥ 0 with ``allow_zero``); returned as a float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail(field, f"must be a number of seconds, not {type(value).__name__}")
+        raise fail(field, f"must be a number of {unit}, not {type(value).__name__}")
     bound = ">= 0" if allow_zero else "> 0"
     if not math.isfinite(value):
-        raise fail(field, f"must be a finite number of seconds {bound} (got {value}); give one")
+        raise fail(field, f"must be a finite number of {unit} {bound} (got {value}): give one")
     if value < 0 or (value == 0 and not allow_zero):
-        raise fail(field, f"must be {bound} seconds (got {value})")
+        raise fail(field, f"must be {bound} {unit} (got {value})")
     return float(value)
 
 

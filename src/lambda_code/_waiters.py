@@ -26,7 +26,7 @@ from ._errors import (
 )
 from ._models import FunctionConfiguration
 from ._retry import Clock, Sleep
-from ._validation import check_callable, check_duration
+from ._validation import check_callable, check_duration, fail
 
 __all__ = ["OnPoll", "WaitPolicy", "Waiter"]
 
@@ -46,6 +46,11 @@ def _non_negative(_: object, attribute: "attrs.Attribute[float]", value: object)
     check_duration(value, field=f"WaitPolicy.{attribute.name}", allow_zero=True)
 
 
+def _fraction(_: object, attribute: "attrs.Attribute[float]", value: float) -> None:
+    if check_duration(value, field=f"WaitPolicy.{attribute.name}", allow_zero=True) > 1:
+        raise fail(f"WaitPolicy.{attribute.name}", f"must be a fraction from 0 to 1 (got {value})")
+
+
 @attrs.frozen(kw_only=True)
 class WaitPolicy:
     """How a wait spaces its polls.
@@ -61,7 +66,7 @@ class WaitPolicy:
     initial_delay: float = attrs.field(default=0.2, validator=_positive)
     max_delay: float = attrs.field(default=10.0, validator=_positive)
     fraction: float = attrs.field(default=0.1, validator=_non_negative)
-    jitter: float = attrs.field(default=0.1, validator=[_non_negative, attrs.validators.le(1)])
+    jitter: float = attrs.field(default=0.1, validator=_fraction)
 
     def delay(self, waited: float, rng: random.Random) -> float:
         """The pause before the next poll, ``waited`` seconds into the wait."""
