@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambda_code import (
@@ -20,6 +20,7 @@ from lambda_code import (
     LambdaCodeError,
     LastUpdateStatus,
     PreconditionFailedException,
+    RequestValidationError,
     ResourceConflictException,
     ResourceNotFoundException,
     RetryPolicy,
@@ -27,6 +28,7 @@ from lambda_code import (
     TooManyRequestsException,
     TransportError,
     UpdateFailedError,
+    UpdateSupersededError,
     WaitPolicy,
     WaitTimeoutError,
     ZipPackage,
@@ -378,6 +380,16 @@ _KINDS: list[FaultKind] = [
     "read_timeout",
     "lost_response",
 ]
+_WRITERS: list[FaultKind] = ["concurrent_update", "concurrent_failed_update"]
+_ARN = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+#: How each drawn name form is spelled; "version" is a qualifier code updates refuse.
+_NAMES = {
+    "bare": "fn",
+    "latest": "fn:$LATEST",
+    "partial": "123456789012:function:fn:$LATEST",
+    "arn": _ARN,
+    "version": "fn:1",
+}
 
 
 @settings(max_examples=100, deadline=None)
@@ -398,7 +410,9 @@ def test_any_fault_schedule_ends_and_publishes_at_most_once(
     faults: list[tuple[FaultKind, str, int]], duration: float, publish: bool, fail_update: bool
 ) -> None:
     """Whatever faults hit whichever calls, a deploy ends, typed, and never publishes twice."""
-    sim = SimulatedLambda(clock=VirtualClock(), update_duration=duration)
+    sim = SimulatedLambda(
+        clock=VirtualClock(), update_duration=duration, reuse_unchanged_versions=False
+    )
     sim.create_function("fn")
     for kind, operation, call in faults:
         sim.add_fault(kind, operation=operation, calls={call})
@@ -425,3 +439,148 @@ def test_any_fault_schedule_ends_and_publishes_at_most_once(
     assert (result.version is not None) == publish
     if result.version is not None:
         assert sim.code("fn", result.version) == PACKAGE.data
+
+
+def _overwrote_a_change_it_did_not_read(sim: SimulatedLambda) -> bool:
+    """Whether one of our updates applied after another writer's that came after our read.
+
+    Our read is the last GetFunction answered before our first update was sent; any writer's
+    update after it must never be followed by an update of ours that applied.
+    """
+    history = sim.history
+    ours = [
+        i
+        for i, r in enumerate(history)
+        if r.operation == "UpdateFunctionCode" and r.fault not in _WRITERS
+    ]
+    if not ours:
+        return False
+    reads = [
+        i
+        for i, r in enumerate(history[: ours[0]])
+        if r.operation == "GetFunction" and r.status == 200
+    ]
+    read = reads[-1] if reads else -1
+    theirs = [
+        i for i, r in enumerate(history) if i > read and r.fault in _WRITERS and r.status == 200
+    ]
+    applied = [i for i in ours if history[i].status == 200]
+    return any(a > w for w in theirs for a in applied)
+
+
+def _assert_describes_our_update(
+    sim: SimulatedLambda,
+    result: DeployResult | LambdaCodeError,
+    *,
+    publish: bool,
+    versions_before: int,
+) -> None:
+    """A result, a failure or a superseding is about our code, never the other writer's.
+
+    A version reported for a deploy that changed the function is one this deploy published,
+    not an older one holding the same code.
+    """
+    ours = PACKAGE.code_sha256
+    if isinstance(result, DeployResult):
+        assert result.configuration.code_sha256 == ours
+        if result.version is not None:
+            assert sim.code("fn", result.version) == PACKAGE.data
+            assert not result.changed or int(result.version) > versions_before
+        assert (result.version is not None) == publish
+    elif isinstance(result, UpdateFailedError):
+        assert result.configuration is not None
+        assert result.configuration.code_sha256 == ours, "someone else's failure reported"
+    elif isinstance(result, UpdateSupersededError):
+        assert result.ours.code_sha256 == ours
+        assert result.configuration is not None
+        assert result.configuration.code_sha256 != ours
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    faults=st.lists(
+        st.tuples(
+            st.sampled_from(_KINDS),
+            st.sampled_from(
+                ["UpdateFunctionCode", "GetFunction", "ListVersionsByFunction", "PublishVersion"]
+            ),
+            st.integers(min_value=1, max_value=6),
+        ),
+        max_size=5,
+    ),
+    # Another writer strikes just before our k-th call (of any kind, or of one kind): before
+    # or after our read, during our update (refused with 409 then), or after it settled.
+    writer=st.none()
+    | st.tuples(
+        st.sampled_from(_WRITERS),
+        st.sampled_from([None, None, "UpdateFunctionCode", "GetFunction"]),
+        st.integers(min_value=1, max_value=6),
+    ),
+    duration=st.sampled_from([0.0, 0.3, 2.0, 40.0]),
+    start=st.sampled_from(["fresh", "has_code", "has_version"]),
+    publish=st.booleans(),
+    skip_unchanged=st.booleans(),
+    fail_update=st.booleans(),
+    name=st.sampled_from(sorted(_NAMES)),
+    timeout=st.sampled_from([5.0, 60.0, 120.0]),
+)
+def test_every_promise_holds_under_faults_and_other_writers(
+    faults: list[tuple[FaultKind, str, int]],
+    writer: tuple[FaultKind, str | None, int] | None,
+    duration: float,
+    start: str,
+    publish: bool,
+    skip_unchanged: bool,
+    fail_update: bool,
+    name: str,
+    timeout: float,
+) -> None:
+    """Under any faults and another writer at any point, every promise of a deploy holds.
+
+    It ends within its timeout, raises only lambda-code's errors, publishes at most one
+    version, never writes on top of a change it did not read, and its result or error
+    describes its own update, never the other writer's.
+    """
+    sim = SimulatedLambda(
+        clock=VirtualClock(), update_duration=duration, reuse_unchanged_versions=False
+    )
+    sim.create_function("fn")
+    client = LambdaCodeClient(
+        sim.client, retry=RETRY, wait=WAIT, clock=sim.clock.now, sleep=sim.clock.sleep
+    )
+    if start != "fresh":
+        client.deploy("fn", PACKAGE, publish=start == "has_version")
+    published_before = sim.versions_published["fn"]
+    sim.reset_counters()
+    for kind, operation, call in [*faults, *([writer] if writer else [])]:
+        sim.add_fault(kind, operation=operation, function_name="fn", calls={call})
+    if fail_update:
+        sim.fail_next_update(reason_code="InternalError", reason="boom")
+    began = sim.clock.now()
+
+    try:
+        result: DeployResult | BaseException = client.deploy(
+            _NAMES[name],
+            PACKAGE,
+            publish=publish,
+            skip_unchanged=skip_unchanged,
+            timeout=timeout,
+        )
+    except Exception as err:
+        result = err
+
+    assert isinstance(result, DeployResult | LambdaCodeError), repr(result)
+    assert sim.clock.now() - began <= timeout + 1e-9
+    assert sim.versions_published["fn"] - published_before <= 1
+    assert not _overwrote_a_change_it_did_not_read(sim)
+    if name == "version":
+        assert isinstance(result, RequestValidationError)
+        assert sum(sim.calls.values()) == 0
+        return
+    _assert_describes_our_update(sim, result, publish=publish, versions_before=published_before)
+    # Without another writer, a handful of faults is within the retry budget.
+    if writer is None and timeout >= 60:
+        if fail_update and (start == "fresh" or not skip_unchanged):
+            assert isinstance(result, UpdateFailedError), result
+        else:
+            assert isinstance(result, DeployResult), result
