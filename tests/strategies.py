@@ -235,11 +235,13 @@ def function_names(draw: st.DrawFn) -> str:
 
 
 def make_zip(files: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip archive holding ``files``."""
+    """A zip archive holding ``files``, the same bytes whenever it is made."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         for name, data in files.items():
-            archive.writestr(name, data)
+            # A ZipInfo with a fixed date: writestr(name, ...) would stamp the current time.
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, data, compress_type=compression)
     return buffer.getvalue()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import functools
 import hashlib
 import io
@@ -10,9 +11,12 @@ import os
 import random
 import re
 import shutil
+import struct
 import sys
 import tempfile
+import time
 import unicodedata
+import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,17 +26,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lambda_code import _package
 from lambda_code._errors import PackageError
 from lambda_code._package import (
+    MAX_UNZIPPED_SIZE,
     MAX_ZIP_SIZE,
     ContainerImage,
     S3Location,
     ZipPackage,
     code_source,
 )
+from strategies import make_zip
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 MIB = 1024 * 1024
 
@@ -54,14 +61,6 @@ def entries(package: ZipPackage) -> dict[str, bytes]:
 def infos(package: ZipPackage) -> list[zipfile.ZipInfo]:
     with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
         return archive.infolist()
-
-
-def make_zip(members: Mapping[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 TREE = {
@@ -573,7 +572,7 @@ def test_package_is_immutable() -> None:
 
 def test_repr_and_str_never_show_the_bytes(tmp_path: Path) -> None:
     """repr/str show size, CodeSha256 and source, never the archive bytes."""
-    data = make_zip({"secret.txt": b"API_KEY=hunter2"}, zipfile.ZIP_STORED)
+    data = make_zip({"secret.txt": b"API_KEY=hunter2"}, compression=zipfile.ZIP_STORED)
     assert b"hunter2" in data
     path = tmp_path / "s.zip"
     path.write_bytes(data)
@@ -585,6 +584,367 @@ def test_repr_and_str_never_show_the_bytes(tmp_path: Path) -> None:
             assert str(len(data)) in text
             assert package.code_sha256 in text
     assert str(path) in repr(ZipPackage.from_file(path))
+
+
+# --- supplied archives: names, duplicates, sizes and data ----------------------------------
+
+_FIXED = (1980, 1, 1, 0, 0, 0)
+
+
+def _zip(members: list[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip archive of ``members`` in order; unlike make_zip it may repeat a name."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of a duplicate name
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in members:
+                info = zipfile.ZipInfo(name, date_time=_FIXED)
+                archive.writestr(info, data, compress_type=compression)
+    return buffer.getvalue()
+
+
+# Offsets of fields in a central directory record (APPNOTE 4.3.12).
+_FLAGS, _METHOD, _CRC, _UNZIPPED_SIZE = (8, "<H"), (10, "<H"), (16, "<I"), (24, "<I")
+
+
+def _patch(data: bytes, field: tuple[int, str], value: int, entry: int = 0) -> bytes:
+    """``data`` with one field of its ``entry``-th central directory record set to ``value``."""
+    at = -1
+    for _ in range(entry + 1):
+        at = data.index(b"PK\x01\x02", at + 1)
+    start = at + field[0]
+    packed = struct.pack(field[1], value)
+    return data[:start] + packed + data[start + len(packed) :]
+
+
+def _refused(data: bytes, match: str) -> PackageError:
+    """The PackageError ``data`` gets from from_bytes, checked against ``match``."""
+    with pytest.raises(PackageError, match=match) as caught:
+        ZipPackage.from_bytes(data)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("../../x.py", r"'\.\.' part"),
+        ("lib/../../x.py", r"'\.\.' part"),
+        ("..", r"'\.\.' part"),
+        ("..\\..\\x.py", r"'\.\.' part"),
+        ("lib\\..\\..\\x.py", r"'\.\.' part"),
+        ("/etc/x.py", "absolute"),
+        ("\\etc\\x.py", "absolute"),
+        ("C:\\x.py", "drive letter"),
+        ("c:/x.py", "drive letter"),
+        ("C:x.py", "drive letter"),
+        ("", "empty"),
+    ],
+)
+def test_supplied_zip_with_an_unsafe_name_is_refused(tmp_path: Path, name: str, rule: str) -> None:
+    """A name that could unpack outside the code directory is refused, naming the entry."""
+    data = _zip([("ok.py", b"1"), (name, b"2")])
+    assert name in zipfile.ZipFile(io.BytesIO(data)).namelist()  # zipfile kept it as written
+    error = _refused(data, rule)
+    assert str(error).startswith(f"entry {name!r}: ")
+    path = tmp_path / "code.zip"
+    path.write_bytes(data)
+    with pytest.raises(PackageError, match=rule) as caught:
+        ZipPackage.from_file(path)
+    assert caught.value.path == str(path)
+
+
+def test_supplied_zip_with_a_nul_in_a_name_is_refused() -> None:
+    """A name with a NUL byte (where tools disagree on its end) is refused."""
+    data = _zip([("a_b.py", b"1")]).replace(b"a_b.py", b"a\0b.py")
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == ["a"]  # what zipfile would unpack
+    _refused(data, r"entry 'a\\x00b\.py': the name contains a NUL")
+
+
+def test_supplied_zip_with_relative_names_is_accepted() -> None:
+    """Dots inside names, a directory entry, './' and hidden files are all fine."""
+    names = ["..a.py", "a..b/c.py", "lib/", "lib/x.py", "./y.py", "x/.hidden", "x/a\\b.py"]
+    package = ZipPackage.from_bytes(_zip([(n, b"" if n.endswith("/") else b"1") for n in names]))
+    assert [i.orig_filename for i in infos(package)] == names
+
+
+def test_shutil_make_archive_output_is_accepted(tmp_path: Path) -> None:
+    """A zip from the standard tools (directory entries included) passes every check."""
+    write_tree(tmp_path / "src", TREE)
+    archive = shutil.make_archive(str(tmp_path / "code"), "zip", tmp_path / "src")
+    package = ZipPackage.from_file(archive)
+    assert {k: v for k, v in entries(package).items() if not k.endswith("/")} == TREE
+
+
+@pytest.mark.parametrize("names", [("a.py", "a.py"), ("lib/a.py", "lib\\a.py")])
+def test_supplied_zip_with_a_name_twice_is_refused(names: tuple[str, str]) -> None:
+    """Two entries with one name (a backslash counting as a slash) are refused."""
+    error = _refused(_zip([(names[0], b"1"), ("b.py", b"2"), (names[1], b"3")]), "twice")
+    assert str(error).startswith(f"entry {names[1]!r}: ")
+
+
+def test_encrypted_entry_is_refused() -> None:
+    """An entry marked encrypted cannot be unpacked by Lambda."""
+    _refused(_patch(_zip([("a.py", b"1")]), _FLAGS, 0x1), "'a.py': is encrypted")
+
+
+@pytest.mark.parametrize(
+    ("data", "method"),
+    [
+        (_zip([("a.py", b"x" * 100)], zipfile.ZIP_BZIP2), 12),
+        (_zip([("a.py", b"x" * 100)], zipfile.ZIP_LZMA), 14),
+        (_patch(_zip([("a.py", b"x" * 100)]), _METHOD, 9), 9),  # deflate64
+    ],
+    ids=["bzip2", "lzma", "deflate64"],
+)
+def test_compression_other_than_stored_or_deflated_is_refused(data: bytes, method: int) -> None:
+    """Only stored and deflated entries are accepted."""
+    _refused(data, f"'a.py': compression method {method} is not stored")
+
+
+def _stored_hello() -> bytes:
+    return _zip([("a.py", b"hello world" * 10)], zipfile.ZIP_STORED)
+
+
+def _deflated_garbage() -> bytes:
+    data = _zip([("a.py", b"hello world" * 100)])
+    (info,) = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    start = 30 + len("a.py")  # after the local header, which has no extra field here
+    # 0xff starts a block of the reserved type 3: invalid deflate data.
+    return data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size :]
+
+
+@pytest.mark.parametrize(
+    ("data", "rule"),
+    [
+        (_stored_hello().replace(b"hello world", b"hello wurld", 1), "CRC-32 does not match"),
+        (_patch(_stored_hello(), _CRC, 12345), "CRC-32 does not match"),
+        (_deflated_garbage(), "corrupt data: Error -3 while decompressing data"),
+        (_stored_hello().replace(b"PK\x03\x04", b"PK\x03\x05", 1), "local header is damaged"),
+        (_stored_hello().replace(b"a.py", b"b.py", 1), "does not match the central directory"),
+        (_patch(_stored_hello(), _UNZIPPED_SIZE, 120), "unpacks to 110 bytes, not the 120"),
+        (_patch(_stored_hello(), _UNZIPPED_SIZE, 100), "more than the 100 bytes it declares"),
+    ],
+    ids=["content", "crc", "deflate", "local-magic", "local-name", "shorter", "longer"],
+)
+def test_corrupt_entry_data_is_refused(tmp_path: Path, data: bytes, rule: str) -> None:
+    """Data that does not match its entry (CRC, size, local header, stream) is refused."""
+    zipfile.ZipFile(io.BytesIO(data)).close()  # the central directory itself is fine
+    error = _refused(data, rule)
+    assert str(error).startswith("entry 'a.py': ")
+    assert "hello" not in str(error)
+
+
+def test_declared_unzipped_size_over_the_limit_is_refused_from_the_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Declared sizes adding up past 262,144,000 bytes are refused before any decompression."""
+    data = _patch(_zip([("a.py", b"1"), ("b.bin", b"2")]), _UNZIPPED_SIZE, MAX_UNZIPPED_SIZE, 1)
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *_a, **_k: pytest.fail("decompressed"))
+    error = _refused(data, "262,144,001 bytes here; Lambda's limit for unzipped code")
+    assert str(error).startswith("entry 'b.bin': ")
+
+
+def test_declared_unzipped_size_at_the_limit_passes_the_directory_check() -> None:
+    """Exactly 262,144,000 declared bytes is within the limit; only the lie about size is found."""
+    data = _patch(_zip([("a.py", b"1")]), _UNZIPPED_SIZE, MAX_UNZIPPED_SIZE)
+    _refused(data, "unpacks to 1 bytes, not the 262,144,000 it declares")
+
+
+@functools.cache
+def _zip_bomb() -> bytes:
+    """One entry of 300 MiB of zeros, honestly declared: about 300 KiB zipped."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("zeros.bin", date_time=_FIXED)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w") as entry:
+            zeros = bytes(MIB)
+            for _ in range(300):  # in chunks: the test never holds 300 MiB
+                entry.write(zeros)
+    return buffer.getvalue()
+
+
+def test_zip_bomb_is_refused_from_its_declared_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 MiB of zeros in a 300 KiB zip is refused without decompressing it."""
+    bomb = _zip_bomb()
+    assert len(bomb) < MIB
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *_a, **_k: pytest.fail("decompressed"))
+    _refused(bomb, "'zeros.bin': the declared sizes reach 314,572,800 bytes")
+
+
+def test_zip_bomb_declaring_a_small_size_is_stopped_one_byte_past_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An entry declaring 1,000 bytes but holding 300 MiB is refused after 1,001 bytes."""
+    bomb = _patch(_zip_bomb(), _UNZIPPED_SIZE, 1000)
+    produced: list[int] = []
+    real_read = zipfile.ZipExtFile.read
+
+    def counting_read(self: zipfile.ZipExtFile, n: int | None = -1) -> bytes:
+        data = real_read(self, n)
+        produced.append(len(data))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    _refused(bomb, "'zeros.bin': unpacks to more than the 1,000 bytes it declares")
+    assert sum(produced) == 1001
+
+
+def test_directory_over_the_unzipped_limit_is_refused_before_compressing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files adding up past 262,144,000 bytes are refused while collecting, before zipping."""
+    for name in ("a.bin", "b.bin"):
+        with (tmp_path / name).open("wb") as f:
+            f.truncate(MAX_UNZIPPED_SIZE // 2 + 1)  # sparse: costs nothing
+    monkeypatch.setattr(_package, "_write_zip", lambda *_a: pytest.fail("compressed"))
+    with pytest.raises(PackageError, match="more than 262,144,000 bytes") as caught:
+        ZipPackage.from_directory(tmp_path)
+    assert caught.value.path == str(tmp_path)
+    assert "Lambda's limit for unzipped code" in str(caught.value)
+
+
+def test_directory_at_the_unzipped_limit_goes_on_to_be_zipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files adding up to exactly 262,144,000 bytes are within the limit."""
+    for name, size in (("a.bin", MAX_UNZIPPED_SIZE - 10), ("b.bin", 10)):
+        with (tmp_path / name).open("wb") as f:
+            f.truncate(size)
+    zipped: list[int] = []
+
+    def write_zip(files: list[Any], root: str) -> bytes:
+        zipped.append(len(files))
+        return VALID
+
+    monkeypatch.setattr(_package, "_write_zip", write_zip)
+    ZipPackage.from_directory(tmp_path)
+    assert zipped == [2]
+
+
+# --- arguments of the wrong kind -------------------------------------------------------------
+
+
+def _any(value: object) -> Any:
+    """``value``, hidden from the type checker: these tests pass what the signatures forbid."""
+    return value
+
+
+class _BadPathLike:
+    def __fspath__(self) -> Any:
+        return 5
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda _: S3Location.parse(_any(None)), "^S3 location: must be a string .* NoneType$"),
+        (lambda _: S3Location.parse(_any(b"s3://b/k")), "^S3 location: .* not bytes$"),
+        (lambda _: S3Location(_any(None), "key"), "^bucket: must be a string, not NoneType$"),
+        (lambda _: S3Location("bucket", _any(5)), "^key: must be a string, not int$"),
+        (lambda _: S3Location("bucket", "k", _any(5)), "^version: must be a string, not int$"),
+        (lambda _: ContainerImage(_any(None)), "^image URI: must be a string, not NoneType$"),
+        (lambda _: ContainerImage(_any(5)), "^image URI: must be a string, not int$"),
+        (lambda _: ZipPackage.from_file(_any(None)), "^path: must be a str or os.PathLike"),
+        (lambda _: ZipPackage.from_file(_any(b"a.zip")), "^path: .* not bytes$"),
+        (lambda _: ZipPackage.from_file(""), "^path: must not be empty$"),
+        (lambda _: ZipPackage.from_file("a\0b"), "^path 'a\\\\x00b': must not contain a NUL"),
+        (lambda _: ZipPackage.from_file(_BadPathLike()), "^path: .*__fspath__"),
+        (lambda _: ZipPackage.from_directory(_any(None)), "^path: must be a str or os.PathLike"),
+        (lambda _: ZipPackage.from_directory(""), "^path: must not be empty$"),
+        (lambda _: ZipPackage.from_directory("a\0b"), "^path 'a\\\\x00b': must not contain a NUL"),
+        # The directory does not exist: the exclude argument is refused before it is looked at.
+        (lambda p: ZipPackage.from_directory(p, exclude=_any(None)), "^exclude: .* NoneType$"),
+        (lambda p: ZipPackage.from_directory(p, exclude=_any(5)), "^exclude: .* not int$"),
+        (lambda p: ZipPackage.from_directory(p, exclude=_any([5])), "^exclude: every glob .* int$"),
+        (lambda _: code_source("a\0b"), "^path 'a\\\\x00b': must not contain a NUL"),
+        (lambda _: ZipPackage(data=_any("PK")), "^data: must be bytes, not str$"),
+        (lambda _: ZipPackage(data=VALID, source=_any(5)), "^source: .* not int$"),
+    ],
+    ids=[
+        "parse-None",
+        "parse-bytes",
+        "bucket-None",
+        "key-int",
+        "version-int",
+        "image-None",
+        "image-int",
+        "from_file-None",
+        "from_file-bytes",
+        "from_file-empty",
+        "from_file-NUL",
+        "from_file-bad-fspath",
+        "from_directory-None",
+        "from_directory-empty",
+        "from_directory-NUL",
+        "exclude-None",
+        "exclude-int",
+        "exclude-list-of-int",
+        "code_source-NUL",
+        "data-str",
+        "source-int",
+    ],
+)
+def test_arguments_of_the_wrong_kind_are_package_errors(
+    tmp_path: Path, call: Callable[[Path], object], message: str
+) -> None:
+    """A wrong type, an empty path or a NUL byte is a PackageError naming the parameter."""
+    with pytest.raises(PackageError, match=message) as caught:
+        call(tmp_path / "missing")
+    assert caught.value.path is None
+
+
+# --- file system errors ----------------------------------------------------------------------
+
+_READERS: list[Callable[[Path], object]] = [
+    ZipPackage.from_file,
+    ZipPackage.from_directory,
+    code_source,
+]
+_READER_IDS = ["from_file", "from_directory", "code_source"]
+
+
+@pytest.mark.parametrize("read", _READERS, ids=_READER_IDS)
+def test_name_too_long_is_a_package_error(tmp_path: Path, read: Callable[[Path], object]) -> None:
+    """A path part over 255 characters (ENAMETOOLONG) is a PackageError naming the path."""
+    path = tmp_path / ("x" * 300) / "code"
+    with pytest.raises(PackageError, match="cannot read: File name too long") as caught:
+        read(path)
+    assert caught.value.path == str(path)
+    assert isinstance(caught.value.__cause__, OSError)
+    assert caught.value.__cause__.errno == errno.ENAMETOOLONG
+
+
+@pytest.mark.parametrize("read", _READERS, ids=_READER_IDS)
+def test_symbolic_link_loop_is_a_package_error(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
+    """A path through a loop of links (ELOOP) says so, not 'no such file'."""
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    with pytest.raises(PackageError, match="cannot read: Too many levels of symbolic links"):
+        read(tmp_path / "a")
+
+
+@pytest.mark.parametrize("read", _READERS, ids=_READER_IDS)
+def test_unreadable_parent_directory_is_a_package_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: Callable[[Path], object]
+) -> None:
+    """EACCES looking a path up is a PackageError naming it, chained to the OSError."""
+    target = tmp_path / "locked" / "code"
+    real_stat = Path.stat
+
+    def deny(self: Path, **kwargs: Any) -> os.stat_result:
+        if self == target:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    # Root may look anywhere, so the refusal is simulated where the package looks paths up.
+    monkeypatch.setattr(Path, "stat", deny)
+    with pytest.raises(PackageError, match="cannot read: Permission denied") as caught:
+        read(target)
+    assert caught.value.path == str(target)
+    assert isinstance(caught.value.__cause__, PermissionError)
 
 
 # --- S3Location ------------------------------------------------------------------------------
@@ -765,6 +1125,21 @@ def test_code_source_hints_at_s3_location_parse() -> None:
         code_source("s3://bucket/key")
 
 
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_code_source_takes_zip_bytes(kind: Callable[[bytes], object]) -> None:
+    """bytes, bytearray or memoryview holding a zip is deployed as ZipPackage.from_bytes."""
+    result = code_source(kind(VALID))
+    assert isinstance(result, ZipPackage)
+    assert result.data == VALID
+
+
+def test_code_source_names_only_the_type_of_what_it_cannot_deploy() -> None:
+    """A value that is no code source is described by its type, never by its repr."""
+    with pytest.raises(PackageError, match=r"^cannot deploy a list: expected ") as caught:
+        code_source([b"PK" * 1000])
+    assert "PK" not in str(caught.value)
+
+
 # --- property --------------------------------------------------------------------------------
 
 _SEGMENT = st.text(alphabet=st.sampled_from("abcXYZ019_-.é€ "), min_size=1, max_size=8).filter(
@@ -827,6 +1202,118 @@ def test_any_tree_packages_identically_and_completely(
     for i, name in enumerate(sorted(files)):
         if name in expected:
             assert modes[name] == (0o100755 if i in executable else 0o100644)
+
+
+# Code content as a hostile caller might pass it: it must never reach a message.
+_SECRET = b"TOP-SECRET-CODE"
+
+
+class _Loud:
+    """An object whose repr and str are its (large) content."""
+
+    def __repr__(self) -> str:
+        return _SECRET.decode() * 1000
+
+    __str__ = __repr__
+
+
+def _view(data: bytes) -> memoryview:
+    return memoryview(data)
+
+
+def _mutate(data: bytes, changes: list[tuple[int, int]], cut: int) -> bytes:
+    buffer = bytearray(data[: max(1, len(data) - cut)])
+    for at, byte in changes:
+        buffer[at % len(buffer)] = byte
+    return bytes(buffer)
+
+
+_SECRET_ZIPS = st.sampled_from(
+    [
+        make_zip({"handler.py": _SECRET * 50, "lib/x.py": _SECRET}, compression=method)
+        for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    ]
+)
+_DAMAGED_ZIPS = st.builds(
+    _mutate,
+    _SECRET_ZIPS,
+    st.lists(st.tuples(st.integers(0, 2**16), st.integers(0, 255)), max_size=4),
+    st.integers(0, 40) | st.just(0),
+)
+_HOSTILE_DATA: st.SearchStrategy[Any] = st.one_of(
+    _DAMAGED_ZIPS,
+    _DAMAGED_ZIPS.map(bytearray),
+    _DAMAGED_ZIPS.map(_view),
+    st.binary(max_size=32).map(lambda b: b + _SECRET + b),
+    st.just(_SECRET * 300_000),  # 4.5 MB, not a zip
+    st.just(make_zip({"a.py": _SECRET * 300_000})[:-1]),  # a large damaged zip
+)
+_HOSTILE_VALUES: st.SearchStrategy[Any] = st.one_of(
+    _HOSTILE_DATA,
+    st.builds(_Loud),
+    st.lists(st.just(_SECRET), max_size=2),
+    st.dictionaries(st.just("code"), st.just(_SECRET), max_size=1),
+    st.none(),
+    st.integers(),
+)
+
+
+def _entry_points(tmp: Path) -> list[Callable[[Any], object]]:
+    missing = tmp / "missing"
+    return [
+        code_source,
+        ZipPackage.from_bytes,
+        lambda v: ZipPackage(data=v),
+        lambda v: ZipPackage(data=VALID, source=v),
+        ZipPackage.from_file,
+        ZipPackage.from_directory,
+        lambda v: ZipPackage.from_directory(missing, exclude=v),
+        lambda v: S3Location(v, "key"),
+        lambda v: S3Location("bucket", v),
+        lambda v: S3Location("bucket", "key", v),
+        S3Location.parse,
+        ContainerImage,
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_HOSTILE_VALUES, which=st.integers(0, 11))
+def test_no_message_holds_the_code_and_every_message_is_short(value: Any, which: int) -> None:
+    """Whatever reaches a constructor or parser, only a short PackageError without the data."""
+    with tempfile.TemporaryDirectory() as tmp:
+        call = _entry_points(Path(tmp))[which]
+        try:
+            call(value)
+        except PackageError as err:
+            for text in (str(err), repr(err)):
+                assert "TOP-SECRET" not in text
+                assert len(text) < 500, text
+        # Anything else raised fails the test: every refusal is a PackageError.
+
+
+def test_long_strings_are_shortened_in_messages() -> None:
+    """A huge key, URL or image URI is quoted only in part."""
+    calls: list[Callable[[], object]] = [
+        lambda: S3Location("bucket", "k" * 100_000),
+        lambda: S3Location("b", "k" * 100_000),
+        lambda: S3Location.parse("x" * 100_000),
+        lambda: S3Location.parse("s3://" + "b" * 100_000),
+        lambda: ContainerImage("x" * 100_000),
+    ]
+    for call in calls:
+        with pytest.raises(PackageError) as caught:
+            call()
+        assert len(str(caught.value)) < 500
+
+
+def test_make_zip_does_not_depend_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' zips are the same bytes at any time (no current time stamped in them)."""
+    files = {"index.py": b"x", "lib/a.py": b"y"}
+    first = make_zip(files)
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # 2033
+    assert make_zip(files) == first
+    assert make_zip(files, compression=zipfile.ZIP_STORED) != first
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos(ZipPackage.from_bytes(first)))
 
 
 @functools.cache

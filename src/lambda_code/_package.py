@@ -18,11 +18,19 @@ directory enumeration order, file system or machine (given the same zlib and Pyt
   target stays inside the tree; a link to a directory inside the tree is walked, and a link back
   to a directory it sits in (a cycle) is skipped. Anything else is a ``PackageError``;
 - exclude globs match with ``fnmatch.fnmatchcase``: case-sensitive on every platform.
+
+Every archive, built here or supplied, is examined before it can be uploaded: its central
+directory (entry names that stay inside the directory Lambda unpacks into, no name twice, no
+encryption, stored or deflated entries, declared sizes adding up to at most
+``MAX_UNZIPPED_SIZE``), then its data, decompressed in chunks and stopped as soon as an entry
+yields more than it declares, checking each entry's size and CRC-32. Messages name paths and
+entries, never the data.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import fnmatch
 import functools
 import hashlib
@@ -33,19 +41,19 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import attrs
 
 from ._errors import PackageError, RequestValidationError
 from ._validation import MAX_ZIP_SIZE, check_s3_location, too_big
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
 __all__ = [
     "DEFAULT_EXCLUDES",
+    "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
     "ContainerImage",
     "S3Location",
@@ -55,6 +63,9 @@ __all__ = [
 
 _log = logging.getLogger("lambda_code")
 
+
+#: Lambda's limit for a function's code once unzipped: 250 MiB, 262,144,000 bytes.
+MAX_UNZIPPED_SIZE: Final = 250 * 1024 * 1024
 
 #: Globs always excluded by ``from_directory`` (files and directories alike).
 DEFAULT_EXCLUDES: Final = ("__pycache__", "*.pyc", ".git", ".DS_Store")
@@ -68,24 +79,147 @@ _EXEC_MODE: Final = stat.S_IFREG | 0o755
 _CHUNK: Final = 64 * 1024
 
 
+_UNZIPPED_RULE: Final = f"Lambda's limit for unzipped code is {MAX_UNZIPPED_SIZE:,} bytes (250 MiB)"
+_ENCRYPTED: Final = 0x1  # general purpose flag bit 0
+_DRIVE = re.compile(r"[A-Za-z]:")
+# What zipfile raises on a central directory it cannot read. NotImplementedError: an entry
+# needing a later version of the format ("zip file version 6.4").
+_UNREADABLE: Final = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    ValueError,
+    EOFError,
+)
+# What it raises reading a damaged entry, besides BadZipFile and EOFError (the data is in
+# memory: no OSError). NotImplementedError: flag bits 5 and 6, which it does not read.
+_DAMAGED: Final = (NotImplementedError, ValueError, zlib.error)
+
+
+def _cut(text: str) -> str:
+    """``text`` cut short: a message stays one readable line, however large the input."""
+    return text if len(text) <= 100 else text[:100] + "..."
+
+
+def _shown(text: str) -> str:
+    return repr(_cut(text))
+
+
+def _reason(err: BaseException) -> str:
+    return _cut(str(err) or type(err).__name__)
+
+
 def _too_big(size: int, path: str | None = None) -> PackageError:
     return PackageError(message=f"the zip archive {too_big(size)}", path=path)
 
 
 def _check_zip(data: bytes, path: str | None = None) -> None:
-    """Raise ``PackageError`` unless ``data`` is a readable zip archive within the limit."""
+    """Raise ``PackageError`` unless ``data`` is a zip archive Lambda can unpack safely."""
     if len(data) > MAX_ZIP_SIZE:
         raise _too_big(len(data), path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise PackageError(message="not a zip archive", path=path)
     try:
         # Opening parses the whole central directory, which is_zipfile does not.
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as err:
-        raise PackageError(message=f"corrupt zip archive: {err}", path=path) from err
-    if not entries:
-        raise PackageError(message="the zip archive is empty", path=path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _UNREADABLE as err:
+        raise PackageError(message=f"corrupt zip archive: {_reason(err)}", path=path) from err
+    with archive:
+        entries = archive.infolist()
+        if not entries:
+            raise PackageError(message="the zip archive is empty", path=path)
+        # The whole directory first: a bad name or a declared size over the limit is found
+        # without decompressing anything.
+        _check_directory(entries, path)
+        for info in entries:
+            _check_data(archive, info, path)
+
+
+def _entry_error(info: zipfile.ZipInfo, rule: str, path: str | None) -> PackageError:
+    return PackageError(message=f"entry {_shown(info.orig_filename)}: {rule}", path=path)
+
+
+def _unsafe(name: str) -> str | None:
+    """Why an entry may not have this name, or None if it may."""
+    if not name:
+        return "the name is empty"
+    if "\0" in name:  # tools disagree on where such a name ends
+        return "the name contains a NUL character"
+    # Some unzip tools take a backslash for a separator, so it counts as one here.
+    parts = name.replace("\\", "/").split("/")
+    if not parts[0]:
+        return "the name is absolute; names must be relative"
+    if _DRIVE.match(name):
+        return "the name starts with a drive letter; names must be relative"
+    if ".." in parts:
+        return "the name has a '..' part, which could unpack outside the code directory"
+    return None
+
+
+def _check_directory(entries: list[zipfile.ZipInfo], path: str | None) -> None:
+    """Check every entry's name, flags, method and declared size: nothing is decompressed."""
+    seen: set[str] = set()
+    total = 0
+    for info in entries:
+        rule = _unsafe(info.orig_filename)
+        if rule is not None:
+            raise _entry_error(info, rule, path)
+        key = info.orig_filename.replace("\\", "/")
+        if key in seen:  # which copy an unzip tool keeps is up to the tool
+            raise _entry_error(info, "the name appears twice in the archive", path)
+        seen.add(key)
+        if info.flag_bits & _ENCRYPTED:
+            raise _entry_error(info, "is encrypted; Lambda cannot unpack it", path)
+        if info.compress_type not in {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}:
+            raise _entry_error(
+                info,
+                f"compression method {info.compress_type} is not stored (0) or deflated (8), "
+                "the methods every unzip tool reads",
+                path,
+            )
+        total += info.file_size
+        if total > MAX_UNZIPPED_SIZE:
+            raise _entry_error(
+                info,
+                f"the declared sizes reach {total:,} bytes here; {_UNZIPPED_RULE}",
+                path,
+            )
+
+
+def _check_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | None) -> None:
+    """Decompress one entry in chunks, checking its size and CRC-32 against its declaration."""
+    probe = copy.copy(info)
+    # zipfile stops at the declared size, so a stream holding more would go unnoticed: read
+    # up to one byte further (and no more, whatever the stream holds).
+    probe.file_size = info.file_size + 1
+    # zipfile checks a CRC only when the ZipInfo has one; it would fail on that extra byte
+    # before the size could be told apart, so it is computed here instead.
+    del probe.CRC
+    size = crc = 0
+    try:
+        with archive.open(probe) as stream:
+            while size <= info.file_size and (chunk := stream.read(_CHUNK)):
+                size += len(chunk)
+                crc = zlib.crc32(chunk, crc)
+    except zipfile.BadZipFile as err:
+        # Not zipfile's text: it may quote a name read from the damaged part, which can be data.
+        raise _entry_error(
+            info, "its local header is damaged or does not match the central directory", path
+        ) from err
+    except EOFError as err:
+        raise _entry_error(info, "corrupt data: the compressed data ends early", path) from err
+    except _DAMAGED as err:
+        raise _entry_error(info, f"corrupt data: {_reason(err)}", path) from err
+    if size > info.file_size:
+        raise _entry_error(
+            info, f"unpacks to more than the {info.file_size:,} bytes it declares", path
+        )
+    if size < info.file_size:
+        raise _entry_error(
+            info, f"unpacks to {size:,} bytes, not the {info.file_size:,} it declares", path
+        )
+    if crc != info.CRC:
+        raise _entry_error(info, "corrupt data: the CRC-32 does not match", path)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -100,8 +234,14 @@ class ZipPackage:
     source: str | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.source is not None and not isinstance(self.source, str):
+            raise PackageError(
+                message=f"source: must be a string or None, not {type(self.source).__name__}"
+            )
         if not isinstance(self.data, bytes):
-            raise PackageError(message="zip data must be bytes", path=self.source)
+            raise PackageError(
+                message=f"data: must be bytes, not {type(self.data).__name__}", path=self.source
+            )
         _check_zip(self.data, self.source)
 
     @property
@@ -140,7 +280,7 @@ class ZipPackage:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> ZipPackage:
         """Read a zip archive from ``path``, checking its size before reading it."""
-        name = os.fspath(path)
+        name = _path(path)
         try:
             st = Path(name).stat()
             if stat.S_ISDIR(st.st_mode):
@@ -165,14 +305,48 @@ class ZipPackage:
         ``exclude`` globs are added to ``DEFAULT_EXCLUDES``; each is matched against an
         entry's relative ``/``-separated path and against its name, and an excluded directory
         is not entered. Raises ``PackageError`` for an unreadable tree, a symbolic link leaving
-        it, a special file, an empty result, or an archive over ``MAX_ZIP_SIZE``.
+        it, a special file, an empty result, files adding up to more than
+        ``MAX_UNZIPPED_SIZE`` (found before anything is compressed), or an archive over
+        ``MAX_ZIP_SIZE``.
         """
-        patterns = (exclude,) if isinstance(exclude, str) else tuple(exclude)
-        root = os.fspath(path)
-        files = _collect(root, DEFAULT_EXCLUDES + patterns)
+        root = _path(path)
+        files = _collect(root, DEFAULT_EXCLUDES + _globs(exclude))
         if not files:
             raise PackageError(message="no files to package (after excludes)", path=root)
         return cls(data=_write_zip(files, root), source=root)
+
+
+def _path(value: object) -> str:
+    """``value`` as a path to open, or a PackageError saying why it cannot be one."""
+    if not isinstance(value, str | os.PathLike):
+        raise PackageError(
+            message=f"path: must be a str or os.PathLike, not {type(value).__name__}"
+        )
+    try:
+        name = os.fsdecode(value)
+    except TypeError as err:  # __fspath__ returned something else
+        raise PackageError(message=f"path: {_reason(err)}") from None
+    if not name:
+        raise PackageError(message="path: must not be empty")
+    if "\0" in name:  # the OS cannot take it (Python raises ValueError)
+        raise PackageError(message=f"path {_shown(name)}: must not contain a NUL character")
+    return name
+
+
+def _globs(exclude: object) -> tuple[str, ...]:
+    if isinstance(exclude, str):
+        return (exclude,)
+    if not isinstance(exclude, Iterable):
+        raise PackageError(
+            message=f"exclude: must be a glob or an iterable of globs, not {type(exclude).__name__}"
+        )
+    patterns = tuple(exclude)
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise PackageError(
+                message=f"exclude: every glob must be a string, not {type(pattern).__name__}"
+            )
+    return patterns
 
 
 @attrs.frozen(slots=True)
@@ -216,6 +390,7 @@ def _collect(root: str, patterns: tuple[str, ...]) -> list[_File]:
         raise PackageError(message=f"cannot read: {err.strerror or err}", path=root) from err
 
     files: dict[str, _File] = {}
+    total = 0
     # An explicit stack, not recursion: deep trees must not hit the recursion limit.
     # Each item: the real directory to list, its archive prefix, and the (device, inode) of
     # it and its ancestors, to recognise a symbolic link that loops back.
@@ -234,15 +409,26 @@ def _collect(root: str, patterns: tuple[str, ...]) -> list[_File]:
                     continue
                 stack.append((target, arcname + "/", ancestors | {key}))
             elif stat.S_ISREG(st.st_mode):
-                if arcname in files:  # two names that differ only in Unicode normalisation
+                _add(files, arcname, target, st, entry.path)
+                total += st.st_size
+                if total > MAX_UNZIPPED_SIZE:  # known before a byte is compressed
                     raise PackageError(
-                        message=f"two files share the archive name {arcname!r}", path=entry.path
+                        message=f"the files add up to more than {MAX_UNZIPPED_SIZE:,} bytes "
+                        f"(passed at {_shown(arcname)}); {_UNZIPPED_RULE}",
+                        path=root,
                     )
-                mode = _EXEC_MODE if st.st_mode & 0o111 else _FILE_MODE
-                files[arcname] = _File(arcname=arcname, path=target, mode=mode)
             else:
                 raise PackageError(message="not a regular file or directory", path=entry.path)
     return [files[name] for name in sorted(files)]
+
+
+def _add(
+    files: dict[str, _File], arcname: str, target: str, st: os.stat_result, entry_path: str
+) -> None:
+    if arcname in files:  # two names that differ only in Unicode normalisation
+        raise PackageError(message=f"two files share the archive name {arcname!r}", path=entry_path)
+    mode = _EXEC_MODE if st.st_mode & 0o111 else _FILE_MODE
+    files[arcname] = _File(arcname=arcname, path=target, mode=mode)
 
 
 def _list(directory: str) -> list[os.DirEntry[str]]:
@@ -307,13 +493,17 @@ class S3Location:
     version: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.bucket, str) or not isinstance(self.key, str):
-            raise PackageError(message="bucket and key: must be strings")
+        for name in ("bucket", "key"):  # check_s3_location takes None for absent
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise PackageError(message=f"{name}: must be a string, not {type(value).__name__}")
         try:
             check_s3_location(self.bucket, self.key, self.version)
         except RequestValidationError as err:
             name = _S3_FIELDS[err.field]
-            raise PackageError(message=f"{name} {getattr(self, name)!r}: {err.rule}") from None
+            value = getattr(self, name)
+            shown = f" {_shown(value)}" if isinstance(value, str) else ""
+            raise PackageError(message=f"{name}{shown}: {err.rule}") from None
 
     def __str__(self) -> str:
         version = f"#{self.version}" if self.version is not None else ""
@@ -325,14 +515,19 @@ class S3Location:
 
         The last ``#`` starts the version, so a key containing ``#`` needs ``#version`` too.
         """
+        if not isinstance(text, str):
+            raise PackageError(
+                message=f"S3 location: must be a string such as 's3://bucket/key', "
+                f"not {type(text).__name__}"
+            )
         if not text.startswith("s3://"):
-            raise PackageError(message=f"{text!r}: an S3 location must start with 's3://'")
+            raise PackageError(message=f"{_shown(text)}: an S3 location must start with 's3://'")
         bucket, slash, rest = text.removeprefix("s3://").partition("/")
         if not slash or not rest:
-            raise PackageError(message=f"{text!r}: expected s3://bucket/key[#version]")
+            raise PackageError(message=f"{_shown(text)}: expected s3://bucket/key[#version]")
         key, hash_, version = rest.rpartition("#") if "#" in rest else (rest, "", "")
         if hash_ and not version:
-            raise PackageError(message=f"{text!r}: empty version after '#'")
+            raise PackageError(message=f"{_shown(text)}: empty version after '#'")
         return cls(bucket, key, version or None)
 
 
@@ -349,18 +544,22 @@ _IMAGE_URI = re.compile(
 
 
 def _check_image_uri(_: object, __: object, value: str) -> None:
-    match = _IMAGE_URI.fullmatch(value) if isinstance(value, str) else None
+    if not isinstance(value, str):  # attrs does not enforce the annotation
+        raise PackageError(message=f"image URI: must be a string, not {type(value).__name__}")
+    match = _IMAGE_URI.fullmatch(value)
     if match is None:
         raise PackageError(
-            message=f"image URI {value!r}: expected "
+            message=f"image URI {_shown(value)}: expected "
             "<account>.dkr.ecr.<region>.amazonaws.com/<repository>(:<tag>|@sha256:<digest>)"
         )
     if not 2 <= len(match["repository"]) <= 256:
-        raise PackageError(message=f"image URI {value!r}: repository name must be 2-256 characters")
+        raise PackageError(
+            message=f"image URI {_shown(value)}: repository name must be 2-256 characters"
+        )
     # Only the China regions live under amazonaws.com.cn, and they only there.
     if bool(match["cn"]) != match["region"].startswith("cn-"):
         raise PackageError(
-            message=f"image URI {value!r}: region {match['region']} does not match the domain"
+            message=f"image URI {_shown(value)}: region {match['region']} does not match the domain"
         )
 
 
@@ -377,22 +576,30 @@ class ContainerImage:
 def code_source(value: object) -> ZipPackage | S3Location | ContainerImage:
     """Turn what ``deploy`` was given into a code source.
 
-    A ``ZipPackage``, ``S3Location`` or ``ContainerImage`` is returned as it is; a path to a
-    directory is zipped with ``ZipPackage.from_directory``; a path to a file is read with
-    ``ZipPackage.from_file``. Anything else raises ``PackageError``.
+    A ``ZipPackage``, ``S3Location`` or ``ContainerImage`` is returned as it is; ``bytes``,
+    ``bytearray`` or ``memoryview`` is a zip archive in memory (``ZipPackage.from_bytes``); a
+    path to a directory is zipped with ``ZipPackage.from_directory``; a path to a file is read
+    with ``ZipPackage.from_file``. Anything else raises ``PackageError``.
     """
     if isinstance(value, ZipPackage | S3Location | ContainerImage):
         return value
-    if not isinstance(value, str | os.PathLike) or value == "":
+    if isinstance(value, bytes | bytearray | memoryview):
+        return ZipPackage.from_bytes(value)
+    if not isinstance(value, str | os.PathLike):
+        # The type alone: the value may be anything, and large.
         raise PackageError(
-            message=f"cannot deploy {type(value).__name__} {value!r}: expected a ZipPackage, "
-            "S3Location, ContainerImage, or the path of a directory or .zip file"
+            message=f"cannot deploy a {type(value).__name__}: expected a ZipPackage, "
+            "S3Location, ContainerImage, zip bytes, or the path of a directory or .zip file"
         )
-    name = os.fsdecode(value)
-    path = Path(name)
-    if path.is_dir():
+    name = _path(value)
+    try:
+        # One stat, not is_dir()/exists(), which raise on some errors and hide others.
+        mode = Path(name).stat().st_mode
+    except FileNotFoundError as err:
+        hint = " (use S3Location.parse for an S3 URL)" if name.startswith("s3://") else ""
+        raise PackageError(message=f"no such file or directory{hint}", path=name) from err
+    except OSError as err:
+        raise PackageError(message=f"cannot read: {err.strerror or err}", path=name) from err
+    if stat.S_ISDIR(mode):
         return ZipPackage.from_directory(name)
-    if path.exists():
-        return ZipPackage.from_file(name)
-    hint = " (use S3Location.parse for an S3 URL)" if name.startswith("s3://") else ""
-    raise PackageError(message=f"no such file or directory{hint}", path=name)
+    return ZipPackage.from_file(name)
