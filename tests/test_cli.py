@@ -17,9 +17,11 @@ from botocore.exceptions import ClientError
 
 from lambda_code import LambdaCodeClient, ZipPackage, _cli
 from lambda_code._cli import EXIT_CODES, main
-from lambda_code.testing import SimulatedLambda, make_zip
+from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
 
 _ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
+# Only against a hang: how long a command takes on a busy machine is no part of any test.
+_HANG = 600
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -72,6 +74,14 @@ def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatedLambda]:
         simulator.detach()
 
 
+@pytest.fixture
+def demo_clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
+    """The demo runs on a virtual clock: its one-second updates take no time and no scheduling."""
+    clock = VirtualClock()
+    monkeypatch.setattr(_cli, "_demo_clock", lambda: clock)
+    return clock
+
+
 class _Terminal(io.StringIO):
     """A stream that says it is a terminal."""
 
@@ -79,10 +89,41 @@ class _Terminal(io.StringIO):
         return True
 
 
+class _ClosedPipe(io.StringIO):
+    """A stream whose reader has gone: every write fails, as on a pipe after `| head -1`."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def _into_a_closed_pipe(*argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m lambda_code ARGV`` with stdout a pipe whose reader has already gone.
+
+    That is ``lambda-code ... | head -1`` once head has exited. Closing the reading end before
+    the command starts makes its first write to stdout fail every time, however the two
+    processes are scheduled; reading a line first would let a short output fit in the pipe.
+    """
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(  # noqa: S603  this interpreter, running the package under test
+            [sys.executable, "-m", "lambda_code", *argv],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            text=True,
+            encoding="utf-8",
+            timeout=_HANG,
+            check=False,
+        )
+    finally:
+        os.close(write)
 
 
 # -- update, wait, get against moto's server -------------------------------------------------
@@ -201,6 +242,47 @@ def test_debug_logs_retries(
     assert "retrying" not in out
 
 
+# -- a reader that leaves early ----------------------------------------------------------------
+
+
+def test_get_json_into_a_closed_pipe_exits_0(moto_server: str, moto_function: str) -> None:
+    """get --json | head -1: a reader that has gone is no failure, and no traceback at exit."""
+    done = _into_a_closed_pipe("get", moto_function, "--endpoint-url", moto_server, "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+def test_update_json_into_a_closed_pipe_exits_0(
+    moto_server: str, moto_function: str, source: Path
+) -> None:
+    """update --json | head -1 exits 0 after its update, with progress but no error on stderr."""
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_server)
+    done = _into_a_closed_pipe(*argv, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "LastUpdateStatus" in done.stderr
+    assert all(line.startswith(f"{moto_function}: ") for line in done.stderr.splitlines())
+    lam: Any = botocore.session.get_session().create_client(
+        "lambda", region_name="us-east-1", endpoint_url=moto_server
+    )
+    deployed = lam.get_function_configuration(FunctionName=moto_function)["CodeSha256"]
+    assert deployed == ZipPackage.from_directory(source).code_sha256
+
+
+def test_closed_stderr_does_not_stop_a_deploy(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sim: SimulatedLambda,
+    source: Path,
+) -> None:
+    """Progress that cannot be written (`2>&1 | head -1`) is dropped; the deploy goes on."""
+    monkeypatch.setattr(sys, "stderr", _ClosedPipe())
+    code = main(["update", "fn", "--zip", str(source), "--publish"])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("fn: updated in")
+    assert sim.code("fn") == ZipPackage.from_directory(source).data
+    assert sim.code("fn", "1") == sim.code("fn")
+
+
 # -- exit codes --------------------------------------------------------------------------------
 
 
@@ -227,6 +309,87 @@ def test_usage_and_validation_errors_exit_2(
     assert out == ""
     assert message in err
     assert "Traceback" not in err
+
+
+_NOT_A_URL = "expected http://HOST[:PORT] or https://HOST[:PORT], got"
+_NOT_A_PORT = "the port must be a number from 1 to 65535"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("notaurl", f"{_NOT_A_URL} 'notaurl'"),
+        ("http://[::1", f"{_NOT_A_URL} 'http://[::1'"),
+        ("ftp://127.0.0.1", f"{_NOT_A_URL} 'ftp://127.0.0.1'"),
+        ("http://", f"{_NOT_A_URL} 'http://'"),
+        ("", f"{_NOT_A_URL} ''"),
+        ("http://127.0.0.1:99999", f"'http://127.0.0.1:99999': {_NOT_A_PORT}"),
+        ("http://127.0.0.1:0", f"'http://127.0.0.1:0': {_NOT_A_PORT}"),
+        ("http://127.0.0.1:port", f"'http://127.0.0.1:port': {_NOT_A_PORT}"),
+    ],
+)
+def test_bad_endpoint_url_exits_2(
+    capsys: pytest.CaptureFixture[str], url: str, message: str
+) -> None:
+    """A bad --endpoint-url is a usage error naming the option, found before any request."""
+    code, out, err = _run(capsys, "get", "fn", "--endpoint-url", url)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[-1] == f"lambda-code get: error: argument --endpoint-url: {message}"
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:5000", "https://lambda.eu-west-1.amazonaws.com", "http://[::1]:5000/"],
+)
+def test_good_endpoint_url_is_kept(url: str) -> None:
+    """An endpoint URL botocore accepts is passed on as it was given."""
+    assert _cli._parser().parse_args(["get", "fn", "--endpoint-url", url]).endpoint_url == url
+
+
+def test_zip_path_too_long_exits_2(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, tmp_path: Path
+) -> None:
+    """A --zip path with a part longer than the file system allows is one error line, exit 2."""
+    path = tmp_path / ("a" * 300) / "src"
+    code, out, err = _run(capsys, "update", "fn", "--zip", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("lambda-code: error: ")
+    assert err.count("\n") == 1
+    assert sim.code("fn") == make_zip({"handler.py": b"first"})
+
+
+def test_zip_under_an_unreadable_directory_exits_2(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sim: SimulatedLambda,
+    tmp_path: Path,
+) -> None:
+    """A --zip path under a directory that cannot be searched is one error line, exit 2."""
+    locked = tmp_path / "locked"
+    (locked / "src").mkdir(parents=True)
+    (locked / "src" / "handler.py").write_text("def handler(event, context):\n    return 2\n")
+    inside = f"{locked}{os.sep}"
+
+    def denying(real: Any) -> Any:
+        def stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if str(path).startswith(inside):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
+
+        return stat
+
+    # Root may search any directory, so the refusal is simulated where paths are examined.
+    monkeypatch.setattr(os, "stat", denying(os.stat))
+    monkeypatch.setattr(os, "lstat", denying(os.lstat))
+    code, out, err = _run(capsys, "update", "fn", "--zip", str(locked / "src"))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("lambda-code: error: ")
+    assert err.count("\n") == 1
+    assert sim.code("fn") == make_zip({"handler.py": b"first"})
 
 
 def test_failed_update_exits_1(
@@ -412,7 +575,24 @@ def test_human_sizes() -> None:
 # -- demo --------------------------------------------------------------------------------------
 
 
-def test_demo_json_is_the_published_version(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_shows_the_update_the_skip_and_the_version(
+    capsys: pytest.CaptureFixture[str], demo_clock: VirtualClock
+) -> None:
+    """demo shows the transition, the skip and the published version, each step headed."""
+    code, out, err = _run(capsys, "demo")
+    assert code == 0
+    assert "LastUpdateStatus InProgress → Successful" in err
+    assert "unchanged (CodeSha256" in err
+    assert "demo-function: published version 1" in err
+    assert "demo-function: unchanged, update skipped" in out
+    assert "Version           1 (published)" in out
+    assert "published version 1." in out
+    assert demo_clock.now() >= 2.0  # two updates of a second each, waited out in virtual time
+
+
+def test_demo_json_is_the_published_version(
+    capsys: pytest.CaptureFixture[str], demo_clock: VirtualClock
+) -> None:
     """demo --json runs the whole demo and prints only the published version's configuration."""
     code, out, err = _run(capsys, "demo", "--json")
     assert code == 0
@@ -423,22 +603,21 @@ def test_demo_json_is_the_published_version(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_demo_runs_from_the_command_line() -> None:
-    """python -m lambda_code demo shows the transitions, the skip and a version in seconds."""
+    """python -m lambda_code demo runs its three steps in real time and publishes version 1."""
     done = subprocess.run(
         [sys.executable, "-m", "lambda_code", "demo"],
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=60,
+        timeout=_HANG,
         check=False,
     )
+    # Only what a stalled scheduler cannot change: how long each step took is not checked.
     assert done.returncode == 0, done.stderr
-    assert "LastUpdateStatus InProgress → Successful" in done.stderr
-    assert "unchanged (CodeSha256" in done.stderr
-    assert "demo-function: unchanged, update skipped" in done.stdout
-    assert "Version           1 (published)" in done.stdout
-    assert "published version 1" in done.stdout
+    headings = [line for line in done.stdout.splitlines() if line[:3] in {"1. ", "2. ", "3. "}]
+    assert len(headings) == 3
+    assert "published version 1." in done.stdout
 
 
 def test_console_script_help() -> None:
@@ -446,7 +625,7 @@ def test_console_script_help() -> None:
     script = shutil.which("lambda-code", path=str(Path(sys.executable).parent))
     assert script is not None
     done = subprocess.run(  # noqa: S603  the script installed beside this interpreter
-        [script, "--help"], capture_output=True, text=True, timeout=60, check=False
+        [script, "--help"], capture_output=True, text=True, timeout=_HANG, check=False
     )
     assert done.returncode == 0
     assert done.stdout.startswith("usage: lambda-code")

@@ -3,6 +3,7 @@
 For people, progress is a status line on stderr (rewritten in place on a terminal, one line per
 event otherwise) and a short summary on stdout. For scripts, ``--json`` prints only the
 resulting configuration on stdout, with AWS's own member names. Exit codes are in ``EXIT_CODES``.
+A reader of stdout that leaves early (``| head -1``) does not change the exit code.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
+from urllib.parse import urlsplit
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -22,6 +25,7 @@ from botocore.exceptions import (
     NoRegionError,
     ParamValidationError,
 )
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from ._enums import State
 from ._errors import (
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from ._client import LambdaCodeClient
     from ._deploy import CodeInput, DeployEvent, DeployResult
     from ._models import FunctionConfiguration
+    from .testing import Clock
 
 __all__ = ["EXIT_CODES", "main"]
 
@@ -81,6 +86,26 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _endpoint_url(text: str) -> str:
+    """Check ``--endpoint-url`` up front: botocore raises ``ValueError``, some at the first call."""
+    expected = f"expected http://HOST[:PORT] or https://HOST[:PORT], got {text!r}"
+    try:
+        url = urlsplit(text)
+    except ValueError:  # an unclosed "[" around an IPv6 address, for one
+        raise argparse.ArgumentTypeError(expected) from None
+    # botocore's own test of the host, so that what passes here is what it accepts.
+    host_ok = is_valid_endpoint_url(text) or is_valid_ipv6_endpoint_url(text)
+    if url.scheme not in {"http", "https"} or not host_ok:
+        raise argparse.ArgumentTypeError(expected)
+    try:
+        port = url.port
+    except ValueError:  # not a number, or over 65535
+        port = 0
+    if port == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the port must be a number from 1 to 65535")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -100,7 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--region", metavar="R", help="AWS region (default: from the environment)")
     group.add_argument("--profile", metavar="P", help="named profile from the AWS config files")
     group.add_argument(
-        "--endpoint-url", metavar="URL", help="send requests here instead of AWS (e.g. a mock)"
+        "--endpoint-url",
+        type=_endpoint_url,
+        metavar="URL",
+        help="send requests here instead of AWS (e.g. a mock)",
     )
 
     formatter = argparse.RawDescriptionHelpFormatter
@@ -217,6 +245,33 @@ def _arrow(stream: TextIO) -> str:
     return "→"
 
 
+def _discard(stream: TextIO) -> None:
+    """Send what is still to be written to ``stream`` to the null device, now and at exit.
+
+    Once a stream's reader has gone, Python's own flush at exit would fail again, printing
+    "Exception ignored" and exiting 120; this is the remedy Python's documentation gives for
+    SIGPIPE.
+    """
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # not a file (an in-memory stream): nothing flushes it at exit
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _say(stream: TextIO, text: str) -> None:
+    """Write a message to stderr: one that cannot be written must not change the outcome."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except OSError:  # its reader has gone (`2>&1 | head -1`), or its disk is full
+        _discard(stream)
+
+
 def _is_tty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -251,6 +306,19 @@ class Progress:
         self._chains: dict[str, list[str]] = {}  # the values seen, per status watched
         self._topic = ""  # the status the line on screen shows, "" for other messages
         self._keep = False  # whether that line shows a transition
+        self._lost = False  # whether the stream could not be written to
+
+    def _write(self, text: str) -> None:
+        # Progress is only for show: a stream nobody reads any more must not stop a deploy
+        # half-way, after its update was sent.
+        if self._lost:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except OSError:
+            self._lost = True
+            _discard(self.stream)
 
     # The deploy's events carry their own elapsed time; polls of a plain wait use the clock.
     def elapsed(self) -> float:
@@ -264,23 +332,21 @@ class Progress:
         """
         line = f"{function_name}: {text}  [{elapsed:.1f}s]"
         if self.live and self._width and self._keep and topic != self._topic:
-            self.stream.write("\n")
+            self._write("\n")
             self._width = 0
         self._topic = topic
         self._keep = len(self._chains.get(topic, ())) > 1
         if self.live:
             padding = " " * max(0, self._width - len(line))
-            self.stream.write(f"\r{line}{padding}")
+            self._write(f"\r{line}{padding}")
             self._width = len(line)
         else:
-            self.stream.write(f"{line}\n")
-        self.stream.flush()
+            self._write(f"{line}\n")
 
     def done(self) -> None:
         """End the status line, so that what follows starts on a line of its own."""
         if self._width:
-            self.stream.write("\n")
-            self.stream.flush()
+            self._write("\n")
             self._width = 0
         self._chains = {}
         self._topic, self._keep = "", False
@@ -461,19 +527,32 @@ def _get(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:  # no
     return EXIT_OK
 
 
+def _demo_clock() -> Clock:
+    """The demo's clock: real time, so that people see an update take its second."""
+    from .testing import SystemClock
+
+    return SystemClock()
+
+
 def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ._package import ZipPackage
-    from .testing import SimulatedLambda, SystemClock
+    from .testing import SimulatedLambda
 
-    # Headings go where the summaries go, except that --json keeps stdout for the JSON.
-    say = stderr if args.json else stdout
-    clock = SystemClock()
+    def say(text: str) -> None:
+        # Headings go where the summaries go, except that --json keeps stdout for the JSON.
+        if args.json:
+            _say(stderr, text)
+        else:
+            stdout.write(text)
+            stdout.flush()
+
+    clock = _demo_clock()
     # The simulator answers every request of its client in this process: nothing is sent over
     # the network, and neither the environment nor the AWS config files are needed.
     sim = SimulatedLambda(clock=clock, update_duration=1.0)
     client = sim.lambda_code_client()
     sim.create_function(_DEMO_FUNCTION)
-    say.write(
+    say(
         f"A simulated Lambda runs in this process (no AWS account, nothing sent anywhere).\n"
         f"Created the function {_DEMO_FUNCTION}; each code update takes it about 1 second.\n"
     )
@@ -492,8 +571,7 @@ def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     ]
     result = None
     for heading, package, publish in steps:
-        say.write(f"\n{heading}\n")
-        say.flush()
+        say(f"\n{heading}\n")
         progress = _progress(args, stderr, clock.now)
         try:
             result = client.deploy(
@@ -504,7 +582,7 @@ def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if not args.json:
             _print_result(result, stdout)
     assert result is not None  # noqa: S101  the loop above always runs
-    say.write(
+    say(
         f"\nDone in {clock.now() - started:.1f}s: updated, skipped as unchanged, and published "
         f"version {result.version}.\nOn AWS: lambda-code update FUNCTION --zip DIR [--publish]\n"
     )
@@ -556,6 +634,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit code (see ``EXIT_CODES``) instead of exiting.
     """
     stdout, stderr = sys.stdout, sys.stderr
+    code = EXIT_OK
+    try:
+        code = _main(argv, stdout, stderr)
+        stdout.flush()  # now rather than at exit, where a reader that has gone is no failure
+    except BrokenPipeError:
+        # stdout's reader has gone (`lambda-code get f --json | head -1`) having read what it
+        # wanted. Output is written only once the work it reports has succeeded, so the outcome
+        # stands: the command's code, or success when printing was cut short. (Sockets are not
+        # a source: botocore wraps their errors in its own.)
+        _discard(stdout)
+    _say(stderr, "")  # the same for messages still buffered for stderr
+    return code
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # argparse exits on --help, --version and usage errors
@@ -570,11 +663,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args, stdout, stderr)
     except _HANDLED as err:
         if args.debug:
-            traceback.print_exception(err, file=stderr)
-        stderr.write(f"{PROG}: error: {_message(err)}\n")
+            _say(stderr, "".join(traceback.format_exception(err)))
+        _say(stderr, f"{PROG}: error: {_message(err)}\n")
         return _exit_code(err)
     except KeyboardInterrupt:
-        stderr.write(f"\n{PROG}: interrupted\n")
+        _say(stderr, f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
     finally:
         logger.removeHandler(handler)
