@@ -16,6 +16,7 @@ from lambda_code import (
     DeployTarget,
     LambdaCodeClient,
     LambdaCodeError,
+    PackageError,
     PreconditionFailedException,
     RateLimits,
     RequestValidationError,
@@ -345,4 +346,34 @@ def test_bad_input_is_a_typed_error_before_any_call(
         call(client)
     assert isinstance(caught.value, RequestValidationError), repr(caught.value)
     assert caught.value.field
+    assert sum(sim.calls.values()) == 0
+
+
+# -- 3. zip bytes are a code source, and never part of a message -----------------------------------
+
+
+def test_zip_bytes_deploy(sim: SimulatedLambda, client: LambdaCodeClient) -> None:
+    """deploy("fn", data) takes the bytes of a zip, as ZipPackage.from_bytes does."""
+    result = client.deploy("fn", OURS.data)
+    assert result.configuration.code_sha256 == OURS.code_sha256
+    assert sim.code("fn") == OURS.data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"SECRET-" * 30_000,  # not a zip
+        OURS.data[: len(OURS.data) // 2] + b"SECRET-" * 30_000,  # a damaged zip
+        bytearray(b"SECRET-" * 30_000),
+    ],
+)
+def test_bad_zip_bytes_fail_with_a_short_message_and_no_content(
+    sim: SimulatedLambda, client: LambdaCodeClient, data: bytes
+) -> None:
+    """Bytes that are not a usable zip raise PackageError naming no byte of them; nothing sent."""
+    with pytest.raises(PackageError) as caught:
+        client.deploy("fn", data)
+    message = str(caught.value)
+    assert "SECRET" not in message
+    assert len(message) < 300
     assert sum(sim.calls.values()) == 0

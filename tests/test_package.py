@@ -26,11 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambda_code import _package
+from lambda_code import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE, _package
 from lambda_code._errors import PackageError
 from lambda_code._package import (
-    MAX_UNZIPPED_SIZE,
-    MAX_ZIP_SIZE,
     ContainerImage,
     S3Location,
     ZipPackage,

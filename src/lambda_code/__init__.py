@@ -86,12 +86,13 @@ from ._models import (
 from ._package import ContainerImage, S3Location, ZipPackage
 from ._ratelimit import RateLimits
 from ._retry import RetryPolicy
-from ._validation import MAX_ZIP_SIZE
+from ._validation import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE
 from ._waiters import WaitPolicy
 
 __version__ = _version("lambda-code")
 
 __all__ = [
+    "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
     "AcceleratorConfig",
     "ApplicationLogLevel",

@@ -29,6 +29,7 @@ from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from ._enums import State
 from ._errors import (
+    DeadlineExceededError,
     FunctionFailedError,
     LambdaCodeError,
     PackageError,
@@ -60,9 +61,10 @@ EXIT_INTERRUPTED: Final = 130
 #: Exit code -> what it means; shown in ``--help`` and the documentation.
 EXIT_CODES: Final = {
     EXIT_OK: "success, or the code was already there (update skipped)",
-    EXIT_FAILED: "the update failed (LastUpdateStatus Failed) or the function did (State Failed)",
+    EXIT_FAILED: "the update failed (LastUpdateStatus Failed), the function did (State Failed), "
+    "or another update replaced ours before it finished",
     EXIT_USAGE: "bad usage or validation: arguments, function name, package, S3 location, image",
-    EXIT_TIMEOUT: "the wait timed out (--timeout) before the update finished",
+    EXIT_TIMEOUT: "--timeout passed before the update finished, or before a call could start",
     EXIT_AWS: "an error from AWS (throttling, not found, access denied...), no answer, "
     "or no credentials or region",
 }
@@ -605,7 +607,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]]]
 def _exit_code(err: BaseException) -> int:
     if isinstance(err, UpdateFailedError | FunctionFailedError):
         return EXIT_FAILED
-    if isinstance(err, WaitTimeoutError):
+    if isinstance(err, WaitTimeoutError | DeadlineExceededError):
         return EXIT_TIMEOUT
     if isinstance(err, WaiterError):
         return EXIT_FAILED

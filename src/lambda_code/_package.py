@@ -49,12 +49,10 @@ from typing import Final
 import attrs
 
 from ._errors import PackageError, RequestValidationError
-from ._validation import MAX_ZIP_SIZE, check_s3_location, too_big
+from ._validation import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE, check_s3_location, too_big
 
 __all__ = [
     "DEFAULT_EXCLUDES",
-    "MAX_UNZIPPED_SIZE",
-    "MAX_ZIP_SIZE",
     "ContainerImage",
     "S3Location",
     "ZipPackage",
@@ -63,9 +61,6 @@ __all__ = [
 
 _log = logging.getLogger("lambda_code")
 
-
-#: Lambda's limit for a function's code once unzipped: 250 MiB, 262,144,000 bytes.
-MAX_UNZIPPED_SIZE: Final = 250 * 1024 * 1024
 
 #: Globs always excluded by ``from_directory`` (files and directories alike).
 DEFAULT_EXCLUDES: Final = ("__pycache__", "*.pyc", ".git", ".DS_Store")

@@ -37,8 +37,8 @@ __all__ = [
 
 #: Lambda's limit for a zip uploaded directly in the request (larger packages go through S3).
 MAX_ZIP_SIZE = 50 * 1024 * 1024
-#: Lambda's limit for a function's code once unzipped (layers included).
-MAX_UNZIPPED_SIZE = 262_144_000
+#: Lambda's limit for a function's code once unzipped: 250 MiB, 262,144,000 bytes.
+MAX_UNZIPPED_SIZE = 250 * 1024 * 1024
 #: The qualifier of the unpublished version, the only one whose code can be updated.
 LATEST = "$LATEST"
 
