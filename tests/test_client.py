@@ -16,6 +16,7 @@ from lambda_code import (
     LambdaCodeClient,
     LastUpdateStatus,
     PackageType,
+    RequestValidationError,
     ResourceNotFoundException,
     State,
     UpdateFunctionCodeRequest,
@@ -126,3 +127,16 @@ def test_update_over_real_http(moto_server: str) -> None:
     waited = client.wait_until_updated("over-http", timeout=10)
     assert waited.code_sha256 == _sha(data)
     assert client.client.meta.endpoint_url == moto_server
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://[::1"])
+def test_unusable_endpoint_url_is_a_validation_error(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An endpoint botocore cannot parse, given or from AWS_ENDPOINT_URL, names endpoint_url."""
+    with pytest.raises(RequestValidationError) as caught:
+        LambdaCodeClient(region_name="us-east-1", endpoint_url=url)
+    assert caught.value.field == "endpoint_url"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    with pytest.raises(RequestValidationError):
+        LambdaCodeClient(region_name="us-east-1")

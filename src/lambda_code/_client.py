@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 from botocore.config import Config
 
-from ._errors import DeadlineExceededError
+from ._errors import DeadlineExceededError, RequestValidationError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import Clock, OnUnknownOutcome, Retrier, RetryPolicy, Sleep, invoke
@@ -32,9 +32,15 @@ def _botocore_client(
     session = botocore.session.Session(profile=profile_name)
     # lambda-code's RetryPolicy is the only retry layer: botocore's own would multiply it.
     config = Config(retries={"total_max_attempts": 1})
-    return session.create_client(
-        "lambda", region_name=region_name, endpoint_url=endpoint_url, config=config
-    )
+    try:
+        return session.create_client(
+            "lambda", region_name=region_name, endpoint_url=endpoint_url, config=config
+        )
+    except ValueError as err:  # botocore's word for an endpoint it cannot parse
+        # The URL may come from the argument, AWS_ENDPOINT_URL(_LAMBDA) or the config file.
+        raise RequestValidationError(
+            field="endpoint_url", rule=f"must be an http(s) URL with a host ({err})"
+        ) from err
 
 
 class LambdaCodeClient:
