@@ -3,18 +3,7 @@
 from importlib.metadata import version as _version
 
 from ._client import LambdaCodeClient
-from ._deploy import (
-    DeployEvent,
-    DeployResult,
-    DeployTarget,
-    DoneEvent,
-    PolledEvent,
-    PublishedEvent,
-    ReadingEvent,
-    SkippedEvent,
-    UpdatingEvent,
-    UploadingEvent,
-)
+from ._deploy import DeployTarget
 from ._enums import (
     ApplicationLogLevel,
     Architecture,
@@ -56,6 +45,17 @@ from ._errors import (
     UpdateSupersededError,
     WaiterError,
     WaitTimeoutError,
+)
+from ._events import (
+    DeployEvent,
+    DeployResult,
+    DoneEvent,
+    PolledEvent,
+    PublishedEvent,
+    ReadingEvent,
+    SkippedEvent,
+    UpdatingEvent,
+    UploadingEvent,
 )
 from ._models import (
     AcceleratorConfig,

@@ -43,8 +43,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ._client import LambdaCodeClient
-    from ._deploy import CodeInput, DeployEvent, DeployResult
+    from ._events import DeployEvent, DeployResult
     from ._models import FunctionConfiguration
+    from ._types import CodeInput
     from .testing import Clock
 
 __all__ = ["EXIT_CODES", "main"]
@@ -371,7 +372,7 @@ class Progress:
 
     def on_event(self, event: DeployEvent) -> None:
         """An ``on_event`` callback for ``deploy``."""
-        from ._deploy import (
+        from ._events import (
             PolledEvent,
             PublishedEvent,
             ReadingEvent,

@@ -6,22 +6,24 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 from botocore.config import Config
 
+from ._deploy import DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, RequestValidationError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimiter, RateLimits
-from ._retry import Clock, OnUnknownOutcome, Retrier, RetryPolicy, Sleep, invoke
+from ._retry import OnUnknownOutcome, Retrier, RetryPolicy, invoke
+from ._types import Clock, CodeInput, OnEvent, OnPoll, Sleep
 from ._validation import (
     check_callable,
     check_function_name,
     check_instance,
     check_qualifier,
 )
-from ._waiters import OnPoll, Poll, Waiter, WaitPolicy
+from ._waiters import Poll, Waiter, WaitPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ._deploy import CodeInput, DeployResult, DeployTarget, OnEvent
+    from ._events import DeployResult
 
 __all__ = ["LambdaCodeClient"]
 
@@ -299,7 +301,7 @@ class LambdaCodeClient:
     def deploy(
         self,
         function_name: str,
-        code: "CodeInput",
+        code: CodeInput,
         *,
         publish: bool = False,
         dry_run: bool = False,
@@ -307,7 +309,7 @@ class LambdaCodeClient:
         wait: bool = True,
         architectures: "Iterable[str] | None" = None,
         timeout: float = 300.0,
-        on_event: "OnEvent | None" = None,
+        on_event: OnEvent | None = None,
     ) -> "DeployResult":
         """Ship ``code`` to a function: package, skip if unchanged, guarded update, wait.
 
@@ -325,8 +327,6 @@ class LambdaCodeClient:
            and for a published version to be ``Active``. ``timeout`` (finite, > 0) bounds the
            whole deploy, retries and rate limiting included.
         """
-        from ._deploy import DeployTarget, deploy
-
         target = DeployTarget(
             function_name=function_name,
             code=code,
@@ -345,11 +345,9 @@ class LambdaCodeClient:
         *,
         max_concurrency: int = 16,
         rate_limits: "RateLimits | None" = None,
-        on_event: "OnEvent | None" = None,
+        on_event: OnEvent | None = None,
     ) -> "list[DeployResult | Exception]":
         """Deploy many functions concurrently at the account's API rate; results in order."""
-        from ._deploy import deploy_many
-
         return deploy_many(
             self,
             targets,

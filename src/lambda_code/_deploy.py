@@ -16,10 +16,9 @@ What a deploy promises, also after lost answers and with other writers:
   says so (``update_accepted``).
 """
 
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -30,9 +29,21 @@ from ._errors import (
     PreconditionFailedException,
     UpdateFailedError,
 )
+from ._events import (
+    DeployEvent,
+    DeployResult,
+    DoneEvent,
+    PolledEvent,
+    PublishedEvent,
+    ReadingEvent,
+    SkippedEvent,
+    UpdatingEvent,
+    UploadingEvent,
+)
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._package import ContainerImage, S3Location, ZipPackage, code_source
 from ._ratelimit import RateLimits
+from ._types import Clock, CodeInput, OnEvent, OnPoll
 from ._validation import (
     LATEST,
     check_bool,
@@ -45,125 +56,66 @@ from ._validation import (
 )
 
 if TYPE_CHECKING:
-    from ._client import LambdaCodeClient
-
-__all__ = [
-    "CodeInput",
-    "DeployEvent",
-    "DeployResult",
-    "DeployTarget",
-    "DoneEvent",
-    "PolledEvent",
-    "PublishedEvent",
-    "ReadingEvent",
-    "SkippedEvent",
-    "UpdatingEvent",
-    "UploadingEvent",
-    "deploy",
-    "deploy_many",
-]
-
-CodeInput = (
-    ZipPackage
-    | S3Location
-    | ContainerImage
-    | bytes
-    | bytearray
-    | memoryview
-    | str
-    | os.PathLike[str]
-)
+    from ._retry import OnUnknownOutcome
 
 
-# -- events ------------------------------------------------------------------------------------
+class DeployCalls(Protocol):
+    """What a deploy needs of a client: the calls it makes, on one clock.
 
-
-@attrs.frozen(kw_only=True)
-class DeployEvent:
-    """Something a deploy did; ``elapsed`` is seconds since it started."""
-
-    function_name: str
-    elapsed: float
-
-
-@attrs.frozen(kw_only=True)
-class ReadingEvent(DeployEvent):
-    """Reading the function's current code and revision."""
-
-
-@attrs.frozen(kw_only=True)
-class SkippedEvent(DeployEvent):
-    """The function already runs this code; no update is sent."""
-
-    code_sha256: str
-
-
-@attrs.frozen(kw_only=True)
-class UploadingEvent(DeployEvent):
-    """Sending the code: ``size`` bytes for a zip, None for S3 and images."""
-
-    size: int | None
-    code_sha256: str | None
-    source: str
-
-
-@attrs.frozen(kw_only=True)
-class UpdatingEvent(DeployEvent):
-    """The update was accepted; Lambda is applying it."""
-
-    configuration: FunctionConfiguration
-
-
-@attrs.frozen(kw_only=True)
-class PolledEvent(DeployEvent):
-    """A poll while waiting saw this configuration."""
-
-    configuration: FunctionConfiguration
-
-    @property
-    def state(self) -> State | str | None:
-        """The function's ``State``."""
-        return self.configuration.state
-
-    @property
-    def last_update_status(self) -> LastUpdateStatus | str | None:
-        """The function's ``LastUpdateStatus``."""
-        return self.configuration.last_update_status
-
-
-@attrs.frozen(kw_only=True)
-class PublishedEvent(DeployEvent):
-    """A version was published (or an identical newest one reused)."""
-
-    version: str
-
-
-@attrs.frozen(kw_only=True)
-class DoneEvent(DeployEvent):
-    """The deploy finished."""
-
-    result: "DeployResult"
-
-
-OnEvent = Callable[[DeployEvent], None]
-
-
-# -- results -----------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class DeployResult:
-    """What a deploy did.
-
-    ``changed`` is False when the code was already there (skipped); ``version`` is the version
-    published, if any; with ``dry_run`` nothing changed and ``changed`` says whether it would.
+    ``LambdaCodeClient`` is one; a deploy never reaches past these.
     """
 
-    configuration: FunctionConfiguration
-    changed: bool
-    version: str | None = None
-    elapsed: float = 0.0
-    dry_run: bool = False
+    clock: Clock
+
+    def get_function(
+        self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
+    ) -> FunctionConfiguration: ...
+
+    def update_function_code(
+        self,
+        request: UpdateFunctionCodeRequest,
+        *,
+        deadline: float | None = None,
+        on_unknown_outcome: "OnUnknownOutcome[FunctionConfiguration] | None" = None,
+    ) -> FunctionConfiguration: ...
+
+    def publish_version(
+        self,
+        function_name: str,
+        *,
+        code_sha256: str | None = None,
+        revision_id: str | None = None,
+        description: str | None = None,
+        deadline: float | None = None,
+    ) -> FunctionConfiguration: ...
+
+    def list_versions(
+        self, function_name: str, *, deadline: float | None = None
+    ) -> list[FunctionConfiguration]: ...
+
+    def wait_until_updated(
+        self,
+        function_name: str,
+        *,
+        qualifier: str | None = None,
+        timeout: float = 300.0,
+        on_poll: OnPoll | None = None,
+        update: FunctionConfiguration | None = None,
+    ) -> FunctionConfiguration: ...
+
+    def wait_until_active(
+        self,
+        function_name: str,
+        *,
+        qualifier: str | None = None,
+        timeout: float = 300.0,
+        on_poll: OnPoll | None = None,
+    ) -> FunctionConfiguration: ...
+
+    def with_rate_limits(self, rate_limits: RateLimits) -> "DeployCalls": ...
+
+
+__all__ = ["DeployCalls", "DeployTarget", "deploy", "deploy_many"]
 
 
 def _flag(_: object, attribute: "attrs.Attribute[bool]", value: object) -> None:
@@ -224,7 +176,7 @@ def _newest_version(versions: Iterable[FunctionConfiguration]) -> FunctionConfig
 class _Deploy:
     """One deploy's state, so each step reads as a short method."""
 
-    client: "LambdaCodeClient"
+    client: DeployCalls
     target: DeployTarget
     on_event: OnEvent | None
     code: ZipPackage | S3Location | ContainerImage | None = None
@@ -500,16 +452,16 @@ class _Deploy:
 
 
 def deploy(
-    client: "LambdaCodeClient", target: DeployTarget, *, on_event: OnEvent | None = None
+    client: DeployCalls, target: DeployTarget, *, on_event: OnEvent | None = None
 ) -> DeployResult:
-    """``LambdaCodeClient.deploy`` of one target, whose docstring gives the steps."""
+    """Deploy one target through ``client``; ``LambdaCodeClient.deploy`` gives the steps."""
     check_instance(target, DeployTarget, field="target")
     check_callable(on_event, field="on_event")
     return _Deploy(client, target, on_event).run()
 
 
 def deploy_many(
-    client: "LambdaCodeClient",
+    client: DeployCalls,
     targets: Iterable[DeployTarget],
     *,
     max_concurrency: int = 16,
@@ -531,6 +483,7 @@ def deploy_many(
     targets = list(targets)
     for index, target in enumerate(targets):
         check_instance(target, DeployTarget, field=f"targets[{index}]")
+    # One client for the whole fleet, so that every target shares its rate limiters.
     limited_client = client.with_rate_limits(rate_limits or RateLimits())
 
     def one(target: DeployTarget) -> DeployResult | Exception:

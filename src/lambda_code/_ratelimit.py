@@ -4,7 +4,7 @@ import threading
 
 import attrs
 
-from ._retry import Clock, Sleep
+from ._types import Clock, Sleep
 from ._validation import check_count, check_duration
 
 __all__ = ["RateLimiter", "RateLimits"]

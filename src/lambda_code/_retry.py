@@ -23,25 +23,16 @@ from ._errors import (
     map_transport_error,
     retry_after,
 )
+from ._types import Clock, Sleep
 from ._validation import check_bool, check_count, check_duration
 
 if TYPE_CHECKING:
     from ._ratelimit import RateLimiter
 
-__all__ = [
-    "TRANSPORT_ERRORS",
-    "Clock",
-    "OnUnknownOutcome",
-    "Retrier",
-    "RetryPolicy",
-    "Sleep",
-    "invoke",
-]
+__all__ = ["TRANSPORT_ERRORS", "OnUnknownOutcome", "Retrier", "RetryPolicy", "invoke"]
 
 logger = logging.getLogger("lambda_code")
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
 
 #: botocore's exceptions for "no answer": the call may or may not have taken effect.
 TRANSPORT_ERRORS = (BotocoreConnectionError, HTTPClientError)

@@ -25,14 +25,13 @@ from ._errors import (
     retry_after,
 )
 from ._models import FunctionConfiguration
-from ._retry import Clock, Sleep
+from ._types import Clock, OnPoll, Sleep
 from ._validation import check_callable, check_duration, fail
 
-__all__ = ["OnPoll", "WaitPolicy", "Waiter"]
+__all__ = ["Poll", "WaitPolicy", "Waiter"]
 
 logger = logging.getLogger("lambda_code")
 
-OnPoll = Callable[[FunctionConfiguration], None]
 #: One poll; it takes the wait's deadline, so a rate-limited poll that cannot start before it
 #: raises ``DeadlineExceededError`` instead of queueing past it.
 Poll = Callable[[float], FunctionConfiguration]
