@@ -170,7 +170,7 @@ SCENARIOS = [
     Scenario(
         "conflict-forever-hits-deadline",
         setup=_fault("conflict", "UpdateFunctionCode"),
-        retry=RetryPolicy(jitter=False, deadline=5.0),
+        retry=RetryPolicy(jitter=False, timeout=5.0),
         outcome=ResourceConflictException,
         # Retries at 0.25, 0.75, 1.75, 3.75; the next (7.75) would pass the 5 s deadline.
         calls={"UpdateFunctionCode": 5},
@@ -197,7 +197,7 @@ SCENARIOS = [
     Scenario(
         "retry-after-past-deadline",
         setup=_fault("throttle", "UpdateFunctionCode", times=1, retry_after=60),
-        retry=RetryPolicy(jitter=False, deadline=30.0),
+        retry=RetryPolicy(jitter=False, timeout=30.0),
         outcome=TooManyRequestsException,
         calls={"UpdateFunctionCode": 1},
         max_virtual_seconds=0.0,

@@ -132,7 +132,7 @@ def test_retry_after_past_deadline_gives_up_at_once(
 ) -> None:
     """When Retry-After would start the next attempt past the deadline, the 429 is raised now."""
     _error(stubber, "TooManyRequestsException", 429, modeled_fields={"retryAfterSeconds": "30"})
-    policy = RetryPolicy(jitter=False, deadline=10.0)
+    policy = RetryPolicy(jitter=False, timeout=10.0)
     with pytest.raises(TooManyRequestsException) as info:
         _client(botocore_client, clock, policy).update_function_code(REQUEST)
     assert info.value.retry_after_seconds == 30.0
@@ -169,7 +169,7 @@ def test_deadline_bounds_the_retries(
     # Delays 1, 2, 4: attempts at t=0, 1, 3; the next (t=7) is past a 5 s deadline.
     for _ in range(3):
         _error(stubber, "ServiceException", 500)
-    policy = RetryPolicy(jitter=False, base_delay=1.0, deadline=5.0)
+    policy = RetryPolicy(jitter=False, base_delay=1.0, timeout=5.0)
     with pytest.raises(ServiceException):
         _client(botocore_client, clock, policy).update_function_code(REQUEST)
     assert clock.sleeps == [1.0, 2.0]

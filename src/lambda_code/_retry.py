@@ -64,15 +64,17 @@ class RetryPolicy:
     ``ServiceException`` and transport faults (connection errors, read timeouts). Backoff is
     exponential with full jitter: attempt *n* waits a random time up to
     ``min(max_delay, base_delay * 2 ** (n - 1))``. A service ``Retry-After`` is a floor for the
-    next wait, even above ``max_delay``; when the next attempt would start after ``deadline``
-    seconds from the first, the last error is raised at once. ``max_attempts`` counts every
-    attempt, botocore's own included (1 means no retry).
+    next wait, even above ``max_delay``; when the next attempt would start more than
+    ``timeout`` seconds after the first, the last error is raised at once. ``max_attempts``
+    counts every attempt, botocore's own included (1 means no retry).
     """
 
     max_attempts: int = attrs.field(default=10, validator=_attempts)
     base_delay: float = attrs.field(default=0.25, validator=_seconds)
     max_delay: float = attrs.field(default=20.0, validator=_seconds)
-    deadline: float = attrs.field(default=300.0, validator=_positive_seconds)
+    #: Seconds from the first attempt after which no retry starts (a call's ``deadline=`` is,
+    #: by contrast, an absolute time on the client's clock).
+    timeout: float = attrs.field(default=300.0, validator=_positive_seconds)
     #: Full jitter spreads clients apart; switch it off for exact delays in tests.
     jitter: bool = attrs.field(default=True, validator=_flag)
 
@@ -167,7 +169,7 @@ class Retrier:
         ``on_unknown_outcome`` decides first (see ``OnUnknownOutcome``).
         """
         started = self.clock()
-        deadline_at = started + self.policy.deadline
+        deadline_at = started + self.policy.timeout
         if deadline is not None:
             deadline_at = min(deadline_at, deadline)
         budget = _Budget(

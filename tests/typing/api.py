@@ -92,7 +92,7 @@ def round_trip(data: dict[str, object]) -> FunctionConfiguration:
 
 def make_client() -> LambdaCodeClient:
     """A client from the default session with a custom retry policy."""
-    policy = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=10.0, deadline=120.0)
+    policy = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=10.0, timeout=120.0)
     return LambdaCodeClient(region_name="eu-west-1", retry=policy)
 
 
