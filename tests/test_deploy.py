@@ -1,7 +1,6 @@
 """deploy() and deploy_many() end to end on the simulated control plane, in virtual time."""
 
 import base64
-import bisect
 import hashlib
 import os
 import threading
@@ -9,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FakeClock
 from lambda_code import (
     ContainerImage,
     DeployEvent,
@@ -22,7 +20,6 @@ from lambda_code import (
     PolledEvent,
     PreconditionFailedException,
     PublishedEvent,
-    RateLimits,
     ReadingEvent,
     RequestValidationError,
     ResourceConflictException,
@@ -36,10 +33,7 @@ from lambda_code import (
     WaitTimeoutError,
     ZipPackage,
 )
-from lambda_code._ratelimit import RateLimiter
-from lambda_code.testing import SimulatedLambda, SystemClock, make_zip
-
-CONTROL_PLANE = {"UpdateFunctionCode", "PublishVersion", "GetFunctionConfiguration"}
+from lambda_code.testing import SimulatedLambda, make_zip
 
 
 @pytest.fixture
@@ -405,94 +399,6 @@ def test_deploy_many_keeps_order_and_isolates_failures(
         if isinstance(result, DeployResult):
             assert result.configuration.function_name == target.function_name
     assert {e.function_name for e in events} == {t.function_name for t in targets}
-
-
-def _real_time_fleet(count: int, rate: float) -> SimulatedLambda:
-    # Threads share one clock, so the quota is only meaningful in real time.
-    sim = SimulatedLambda(clock=SystemClock(), update_duration=0.2, control_plane_rate=rate)
-    sim.throttling = False  # setup is not under test
-    for i in range(count):
-        sim.create_function(f"fn-{i}")
-    sim.throttling = True
-    sim.control_plane_rate = rate  # a full bucket for the fleet
-    sim.reset_counters()
-    return sim
-
-
-def _busiest_second(sim: SimulatedLambda) -> int:
-    """The most control-plane requests the simulator saw within any one second."""
-    times = sorted(r.time for r in sim.history if r.operation in CONTROL_PLANE)
-    return max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
-
-
-def test_deploy_many_stays_under_the_quota(app: Path) -> None:
-    """A 30-function fleet runs at 15/s without a single 429 (in real time)."""
-    sim = _real_time_fleet(30, 15.0)
-    client: LambdaCodeClient = sim.lambda_code_client()
-    targets = [DeployTarget(function_name=f"fn-{i}", code=app) for i in range(30)]
-    results = client.deploy_many(targets, max_concurrency=16)
-    assert all(isinstance(r, DeployResult) and r.changed for r in results)
-    assert sum(sim.throttled.values()) == 0
-    assert sim.calls["UpdateFunctionCode"] == 30
-    # Slots are 1/15 s apart; a busy machine may delay a request into its successor's second.
-    assert _busiest_second(sim) <= 15 + 1
-
-
-def test_deploy_many_rate_limits_are_settable(app: Path) -> None:
-    """A lower account quota is respected when given as rate_limits."""
-    sim = _real_time_fleet(6, 5.0)
-    client: LambdaCodeClient = sim.lambda_code_client()
-    targets = [DeployTarget(function_name=f"fn-{i}", code=app) for i in range(6)]
-    results = client.deploy_many(targets, rate_limits=RateLimits(control_plane=5.0))
-    assert all(isinstance(r, DeployResult) for r in results)
-    assert sum(sim.throttled.values()) == 0
-    assert _busiest_second(sim) <= 5 + 1
-
-
-class _FrozenClock:
-    """A clock that never moves; sleeps are recorded as wake-up times."""
-
-    def __init__(self) -> None:
-        self.wakeups: list[float] = []
-        self.lock = threading.Lock()
-
-    def now(self) -> float:
-        return 0.0
-
-    def sleep(self, seconds: float) -> None:
-        with self.lock:
-            self.wakeups.append(seconds)
-
-
-def test_rate_limiter_hands_out_evenly_spaced_slots_across_threads() -> None:
-    """20 threads at 10/s get slots 0, 0.1, ..., 1.9 s: never two in one interval."""
-    clock = _FrozenClock()
-    limiter = RateLimiter(10.0, clock=clock.now, sleep=clock.sleep)
-    threads = [threading.Thread(target=limiter.acquire) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(clock.wakeups) == pytest.approx([i / 10 for i in range(1, 20)])
-
-
-def test_rate_limiter_burst_then_spacing() -> None:
-    """With burst=3 at 10/s, three calls go at once and the rest follow 0.1 s apart."""
-    clock = _FrozenClock()
-    limiter = RateLimiter(10.0, clock=clock.now, sleep=clock.sleep, burst=3)
-    for _ in range(6):
-        limiter.acquire()
-    assert clock.wakeups == pytest.approx([0.1, 0.2, 0.3])
-
-
-def test_rate_limiter_does_not_bank_idle_time(clock: FakeClock) -> None:
-    """After an idle spell the next call goes at once, and the one after waits an interval."""
-    limiter = RateLimiter(4.0, clock=clock, sleep=clock.sleep)
-    limiter.acquire()
-    clock.now = 10.0
-    limiter.acquire()
-    limiter.acquire()
-    assert clock.sleeps == [0.25]
 
 
 def test_deploy_many_rejects_zero_concurrency(client: LambdaCodeClient) -> None:
