@@ -25,7 +25,7 @@ from lambda_code import (
     RateLimits,
     UploadingEvent,
 )
-from lambda_code._ratelimit import RateLimiter, limited
+from lambda_code._ratelimit import RateLimiter
 from lambda_code.testing import SimulatedLambda, VirtualClock
 
 CONTROL_PLANE = {
@@ -242,19 +242,17 @@ def test_no_second_of_virtual_time_holds_more_than_rate_plus_burst(
             assert j - i + 1 <= burst + (slots[j] - first) * rate + 1e-6, (i, j)
 
 
-def test_limited_takes_a_slot_for_every_call() -> None:
-    """A limited function waits for a slot on each call and passes arguments and result through."""
+def test_a_slot_past_the_deadline_is_refused_and_not_reserved() -> None:
+    """acquire(deadline) refuses at once when its slot would come later, and reserves nothing."""
     clock = VirtualClock()
     limiter = RateLimiter(2.0, clock=clock.now, sleep=clock.sleep)
-    called_at: list[tuple[float, int]] = []
-
-    def echo(*, value: int) -> int:
-        called_at.append((clock.now(), value))
-        return value * 10
-
-    call = limited(echo, limiter)
-    assert [call(value=v) for v in (1, 2, 3)] == [10, 20, 30]
-    assert called_at == [(0.0, 1), (0.5, 2), (1.0, 3)]
+    assert limiter.acquire(deadline=0.0)  # slot 0.0
+    assert not limiter.acquire(deadline=0.4)  # its slot, 0.5, is past the deadline
+    assert clock.sleeps == []  # refused without waiting
+    assert limiter.acquire(deadline=0.5)  # the refused caller did not take slot 0.5
+    assert clock.now() == 0.5
+    assert limiter.acquire()  # no deadline: always served, at 1.0
+    assert clock.now() == 1.0
 
 
 def test_rate_limits_default_to_lambdas_quotas() -> None:
