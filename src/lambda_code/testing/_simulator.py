@@ -812,7 +812,7 @@ class SimulatedLambda:
         self.writer_updates += 1
         if fn.config["PackageType"] == "Image":
             uri = f"{fn.code.image_uri}-writer{self.writer_updates}"
-            code = _Code(b"", hashlib.sha256(uri.encode()).hexdigest(), 0, uri)
+            code = _image_code(uri)
         else:
             data = make_zip({"writer.py": f"# update {self.writer_updates}\n".encode()})
             code = _Code(data, base64.b64encode(hashlib.sha256(data).digest()).decode(), len(data))
@@ -990,7 +990,7 @@ class SimulatedLambda:
             )
         if has_image:
             uri = str(source["ImageUri"])
-            return _Code(b"", hashlib.sha256(uri.encode()).hexdigest(), 0, uri)
+            return _image_code(uri)
         if has_zip:
             try:
                 data = base64.b64decode(source["ZipFile"], validate=True)
@@ -1090,6 +1090,13 @@ class SimulatedLambda:
         else:
             config.update(State="Active", LastUpdateStatus="Successful")
         return config
+
+
+def _image_code(uri: str) -> _Code:
+    """An image's code: Lambda reports its digest, which a digest-pinned URI names."""
+    _, pinned, digest = uri.partition("@sha256:")
+    # A tag resolves to some digest; a hash of the URI stands in for it, stable per tag.
+    return _Code(b"", digest if pinned else hashlib.sha256(uri.encode()).hexdigest(), 0, uri)
 
 
 def _content(config: dict[str, Any]) -> tuple[Any, ...]:
