@@ -11,18 +11,23 @@ from typing import Any
 import pytest
 
 from lambda_code import (
+    ContainerImage,
     DeadlineExceededError,
     DeployEvent,
     DeployTarget,
     LambdaCodeClient,
     LambdaCodeError,
     PackageError,
+    PolledEvent,
     PreconditionFailedException,
     RateLimits,
     RequestValidationError,
+    ResourceConflictException,
     RetryPolicy,
+    S3Location,
     TransportError,
     UpdateFailedError,
+    UpdateFunctionCodeRequest,
     UpdateSupersededError,
     UploadingEvent,
     WaitPolicy,
@@ -334,6 +339,11 @@ _BAD_CALLS: dict[str, Callable[[LambdaCodeClient], object]] = {
     "LambdaCodeClient(retry=5)": lambda c: LambdaCodeClient(c.client, retry=5),  # type: ignore[arg-type]
     "LambdaCodeClient(wait=5)": lambda c: LambdaCodeClient(c.client, wait=5),  # type: ignore[arg-type]
     "LambdaCodeClient(sleep=5)": lambda c: LambdaCodeClient(c.client, sleep=5),  # type: ignore[arg-type]
+    "LambdaCodeClient(retry=0)": lambda c: LambdaCodeClient(c.client, retry=0),  # type: ignore[arg-type]
+    "DeployTarget(timeout=10**400)": lambda _: DeployTarget(
+        function_name="fn", code=OURS, timeout=10**400
+    ),
+    "wait(timeout=10**400)": lambda c: c.wait_until_updated("fn", timeout=10**400),
 }
 
 
@@ -377,3 +387,194 @@ def test_bad_zip_bytes_fail_with_a_short_message_and_no_content(
     assert "SECRET" not in message
     assert len(message) < 300
     assert sum(sim.calls.values()) == 0
+
+
+# -- the outcome of our own update is never mistaken for someone else's ---------------------------
+
+
+def test_lost_answer_to_a_landed_s3_update_is_not_resent_or_called_a_conflict(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """From S3 the code cannot be compared: the lost answer is raised as unknown, not resent."""
+    sim.put_s3_object("bucket", "app.zip", OURS.data)
+    sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
+    with pytest.raises(TransportError) as caught:
+        client.deploy("fn", S3Location("bucket", "app.zip"))
+    assert caught.value.update_accepted is None
+    assert "unknown" in str(caught.value)
+    assert sim.calls["UpdateFunctionCode"] == 1
+
+
+def test_a_look_that_fails_ends_the_deploy_without_a_resend(sim: SimulatedLambda) -> None:
+    """When listing versions after a lost answer keeps failing, nothing is resent or misreported."""
+    client = LambdaCodeClient(
+        sim.client,
+        retry=RetryPolicy(jitter=False, max_attempts=3),
+        clock=sim.clock.now,
+        sleep=sim.clock.sleep,
+    )
+    sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
+    # Call 1 is the listing before the update; the look after the lost answer fails 3 times.
+    sim.add_fault("connection_error", operation="ListVersionsByFunction", calls={2, 3, 4})
+    with pytest.raises(TransportError) as caught:
+        client.deploy("fn", OURS, publish=True)
+    assert caught.value.update_accepted is None
+    assert sim.calls["UpdateFunctionCode"] == 1
+    assert sim.versions_published["fn"] == 1
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_forced_publish_that_lambda_answers_with_the_newest_version(
+    client: LambdaCodeClient, lost: bool
+) -> None:
+    """Where Lambda reuses an unchanged newest version, a lost answer finds that same version."""
+    sim = SimulatedLambda(clock=VirtualClock(), reuse_unchanged_versions=True)
+    sim.create_function("fn")
+    client = sim.lambda_code_client(retry=RetryPolicy(jitter=False))
+    client.deploy("fn", OURS, publish=True)
+    if lost:
+        sim.add_fault("lost_response", operation="UpdateFunctionCode", times=1)
+    result = client.deploy("fn", OURS, publish=True, skip_unchanged=False)
+    assert result.version == "1"
+    assert sim.versions_published["fn"] == 1
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_rollback_to_a_published_version_after_unpublished_code(lost: bool) -> None:
+    """Back to version 1's code while $LATEST had other code: Lambda's answer is version 1."""
+    sim = SimulatedLambda(clock=VirtualClock(), reuse_unchanged_versions=True)
+    sim.create_function("fn")
+    client = sim.lambda_code_client(retry=RetryPolicy(jitter=False))
+    client.deploy("fn", OURS, publish=True)
+    client.deploy("fn", ZipPackage.from_bytes(THEIRS))  # unpublished
+    if lost:
+        sim.add_fault("lost_response", operation="UpdateFunctionCode", times=1)
+    result = client.deploy("fn", OURS, publish=True)
+    assert result.version == "1"
+    assert sim.versions_published["fn"] == 1
+
+
+def test_a_lost_request_carried_out_after_the_look_is_found_as_ours(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """A timed-out request that Lambda carries out after our look: its 412 is resolved as ours."""
+    sim.add_fault("read_timeout", operation="UpdateFunctionCode", calls={1})
+    base = sim.configuration("fn")["RevisionId"]
+    late: list[object] = []
+
+    def lambda_carries_it_out_late(event: DeployEvent) -> None:
+        if isinstance(event, PolledEvent) and not late:
+            late.append(
+                sim.client.update_function_code(
+                    FunctionName="fn", ZipFile=OURS.data, Publish=True, RevisionId=base
+                )
+            )
+
+    result = client.deploy("fn", OURS, publish=True, on_event=lambda_carries_it_out_late)
+    assert late  # the late request did land
+    assert result.version == "1"
+    assert sim.versions_published["fn"] == 1
+
+
+def test_a_conflict_is_reported_once_and_not_as_lambdas_412(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """Found by looking after a lost answer, a conflict is not wrapped twice or given a 412."""
+    sim.add_fault("connection_error", operation="UpdateFunctionCode", calls={2})
+    with pytest.raises(PreconditionFailedException) as caught:
+        client.deploy("fn", OURS, on_event=_another_writer_before_upload(sim))
+    assert str(caught.value).count("changed by someone else") == 1
+    assert caught.value.status_code is None
+
+
+def test_a_dry_run_never_reports_an_accepted_or_unknown_update(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """Lost answers to a dry run are simply asked again; the error says nothing was changed."""
+    sim.add_fault("connection_error", operation="UpdateFunctionCode")
+    with pytest.raises(TransportError) as caught:
+        client.deploy("fn", OURS, dry_run=True)
+    assert caught.value.update_accepted is False
+
+
+def test_after_an_unknown_outcome_a_refused_attempt_does_not_claim_nothing_was_sent(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """The rate limiter has no slot before the deadline: the lost answer is raised, unknown."""
+    slow = client.with_rate_limits(RateLimits(control_plane=0.2))  # one call every 5 s
+    sim.add_fault("connection_error", operation="UpdateFunctionCode", calls={1})
+    request = UpdateFunctionCodeRequest(function_name="fn", zip_file=OURS.data)
+    with pytest.raises(TransportError) as caught:
+        slow.update_function_code(request, deadline=sim.clock.now() + 1.0)
+    assert caught.value.outcome_unknown
+    assert sim.calls["UpdateFunctionCode"] == 1
+
+
+def test_a_deadline_error_names_the_failure_that_needed_a_retry(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """Past the deadline after a 409, DeadlineExceededError chains the 409 as its cause."""
+    slow = client.with_rate_limits(RateLimits(control_plane=0.2))
+    sim.add_fault("conflict", operation="UpdateFunctionCode", calls={1})
+    request = UpdateFunctionCodeRequest(function_name="fn", zip_file=OURS.data)
+    with pytest.raises(DeadlineExceededError) as caught:
+        slow.update_function_code(request, deadline=sim.clock.now() + 1.0)
+    assert isinstance(caught.value.__cause__, ResourceConflictException)
+
+
+def test_no_attempt_starts_after_the_deadline_without_a_limiter(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """A retry whose backoff ends past the deadline is not started: the last error is raised."""
+    sim.add_fault("conflict", operation="UpdateFunctionCode")
+    request = UpdateFunctionCodeRequest(function_name="fn", zip_file=OURS.data)
+    with pytest.raises(ResourceConflictException):
+        client.update_function_code(request, deadline=sim.clock.now() + 1.0)
+    assert all(t <= 1.0 for t in _our_updates(sim))
+
+
+def test_deploy_many_keeps_the_clients_own_rate_limits(sim: SimulatedLambda) -> None:
+    """A client made with its own RateLimits runs a fleet at those limits, not the defaults."""
+    for name in ("a", "b", "c", "d"):
+        sim.create_function(name)
+    client = sim.lambda_code_client().with_rate_limits(RateLimits(control_plane=2.0))
+    results = client.deploy_many(
+        [DeployTarget(function_name=n, code=OURS, wait=False) for n in "abcd"],
+        max_concurrency=1,
+    )
+    assert all(not isinstance(r, Exception) for r in results)
+    times = [r.time for r in sim.history if r.operation == "UpdateFunctionCode"]
+    assert all(b - a >= 0.5 - 1e-9 for a, b in itertools.pairwise(times)), times
+
+
+def test_publishing_unchanged_code_for_another_architecture_makes_a_new_version(
+    sim: SimulatedLambda, client: LambdaCodeClient
+) -> None:
+    """The newest version is reused only if it has the same code and architecture."""
+    client.deploy("fn", OURS, publish=True)  # version 1, x86_64
+    client.deploy("fn", OURS, architectures=["arm64"])  # $LATEST: same code, arm64
+    result = client.deploy("fn", OURS, architectures=["arm64"], publish=True)
+    assert result.version == "2"
+    assert sim.configuration("fn", "2")["Architectures"] == ["arm64"]
+
+
+def test_a_deploy_target_repr_never_shows_zip_bytes() -> None:
+    """Zip bytes given as code appear in a DeployTarget's repr as their size only."""
+    target = DeployTarget(function_name="fn", code=OURS.data)
+    assert f"<{len(OURS.data)} bytes>" in repr(target)
+    assert "PK" not in repr(target)
+
+
+def test_a_digest_pinned_image_is_skipped_when_unchanged_and_resolved_after_a_lost_answer() -> None:
+    """An image by digest compares like a zip: skipped when there, found after a lost answer."""
+    digest = "a" * 64
+    repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app"
+    sim = SimulatedLambda(clock=VirtualClock(), reuse_unchanged_versions=False)
+    sim.create_function("img", package_type="Image", image_uri=f"{repo}@sha256:{'b' * 64}")
+    client = sim.lambda_code_client()
+    sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
+    first = client.deploy("img", ContainerImage(f"{repo}@sha256:{digest}"), publish=True)
+    assert first.version == "1"
+    assert sim.calls["UpdateFunctionCode"] == 1
+    again = client.deploy("img", ContainerImage(f"{repo}@sha256:{digest}"))
+    assert again.changed is False

@@ -69,10 +69,13 @@ class LambdaCodeClient:
         sleep: Sleep = time.sleep,
         rate_limits: RateLimits | None = None,
     ) -> None:
-        check_instance(retry or RetryPolicy(), RetryPolicy, field="retry")
-        check_instance(wait or WaitPolicy(), WaitPolicy, field="wait")
-        if rate_limits is not None:
-            check_instance(rate_limits, RateLimits, field="rate_limits")
+        for field, value, expected in (
+            ("retry", retry, RetryPolicy),
+            ("wait", wait, WaitPolicy),
+            ("rate_limits", rate_limits, RateLimits),
+        ):
+            if value is not None:
+                check_instance(value, expected, field=field)
         check_callable(clock, field="clock")
         check_callable(sleep, field="sleep")
         if client is None:

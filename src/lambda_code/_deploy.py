@@ -66,6 +66,7 @@ class DeployCalls(Protocol):
     """
 
     clock: Clock
+    rate_limits: RateLimits | None
 
     def get_function(
         self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
@@ -131,6 +132,13 @@ def _timeout(_: object, __: "attrs.Attribute[float]", value: float) -> None:
     check_duration(value, field="timeout", allow_zero=False)
 
 
+def _code_repr(code: object) -> str:
+    # Zip bytes are code, and may hold secrets: their size only.
+    if isinstance(code, bytes | bytearray | memoryview):
+        return f"<{len(code)} bytes>"
+    return repr(code)
+
+
 def _architectures(value: Iterable[str] | None) -> tuple[str, ...] | None:
     # Validated with the request; a bare string is kept whole so that it is refused there.
     return value if value is None or isinstance(value, str) else tuple(value)  # type: ignore[return-value]
@@ -147,7 +155,7 @@ class DeployTarget:
     """
 
     function_name: str = attrs.field(validator=_function_name)
-    code: CodeInput
+    code: CodeInput = attrs.field(repr=_code_repr)
     publish: bool = attrs.field(default=False, validator=_flag)
     dry_run: bool = attrs.field(default=False, validator=_flag)
     skip_unchanged: bool = attrs.field(default=True, validator=_flag)
@@ -167,9 +175,19 @@ def _request_args(code: ZipPackage | S3Location | ContainerImage) -> dict[str, o
     return {"image_uri": code.uri}
 
 
+def _numbered(version: FunctionConfiguration) -> bool:
+    return version.version is not None and version.version.isdigit()
+
+
 def _newest_version(versions: Iterable[FunctionConfiguration]) -> FunctionConfiguration | None:
-    numbered = [v for v in versions if v.version is not None and v.version.isdigit()]
-    return max(numbered, key=lambda v: int(v.version or 0), default=None)
+    return max(filter(_numbered, versions), key=lambda v: int(v.version or 0), default=None)
+
+
+def _same_code(version: FunctionConfiguration, latest: FunctionConfiguration) -> bool:
+    """Whether publishing ``latest`` would give ``version`` back: same code, same architecture."""
+    return version.code_sha256 == latest.code_sha256 and tuple(
+        version.architectures or ()
+    ) == tuple(latest.architectures or ())
 
 
 @attrs.define
@@ -183,11 +201,13 @@ class _Deploy:
     started: float = 0.0
     #: The configuration the update is based on: its RevisionId guards the update.
     base: FunctionConfiguration | None = None
-    #: The numbered versions that existed before the update, when they are needed to tell
-    #: which version the update published (see ``run``).
-    versions_before: frozenset[str] | None = None
-    #: Whether Lambda accepted our update: False, True, or None while that is unknown.
+    #: The versions that existed before a publishing update, to tell which one it made.
+    versions_before: list[FunctionConfiguration] | None = None
+    #: Whether Lambda accepted our change: False, True, or None once an answer was lost and no
+    #: look has found it since (a lost request may still be carried out later).
     accepted: bool | None = False
+    #: The conflict this deploy raised, so that it is not wrapped a second time.
+    raised_conflict: PreconditionFailedException | None = None
 
     @property
     def name(self) -> str:
@@ -270,14 +290,10 @@ class _Deploy:
             code_sha256=expected,
             source=str(code.source or "zip") if isinstance(code, ZipPackage) else str(code),
         )
-        if target.publish and not target.dry_run and current.code_sha256 == expected:
-            # The function already has our code, so no version's code can tell whether a
-            # version is ours after a lost answer: the versions that existed before can.
-            self.versions_before = frozenset(
-                v.version
-                for v in self.client.list_versions(self.name, deadline=self.deadline)
-                if v.version is not None
-            )
+        if target.publish and not target.dry_run:
+            # After a lost answer, the version this update made is one that did not exist
+            # before it, or, when Lambda reused the newest one (nothing changed since it), that.
+            self.versions_before = self.client.list_versions(self.name, deadline=self.deadline)
         updated = self.update(attrs.evolve(request, revision_id=current.revision_id))
         if target.dry_run:
             # Past the skip check, the update would be sent: it would change the function.
@@ -338,19 +354,26 @@ class _Deploy:
                 request, deadline=self.deadline, on_unknown_outcome=self.after_unknown_outcome
             )
         except PreconditionFailedException as err:
-            # Every resend follows a look that found nothing changed since our read, so a 412
-            # is always someone else's change.
-            raise self.conflict(err)  # noqa: B904 - conflict() chains err as __cause__
+            if err is self.raised_conflict or self.target.dry_run:
+                raise
+            if self.accepted is None:
+                # A request whose answer was lost can be carried out after our look: the 412
+                # may be our own update having landed since. Look again.
+                now = self.client.get_function(self.name, deadline=self.deadline)
+                landed = self.landed(now, cause=err)
+                if landed is not None:
+                    return landed
+            raise self.conflict(err) from err
         except LambdaCodeError as err:
-            if err.outcome_unknown:
+            if err.outcome_unknown and not self.target.dry_run:
                 self.accepted = None
             raise
 
     def after_unknown_outcome(self, err: LambdaCodeError) -> FunctionConfiguration | None:
         """Whether our update landed, after an attempt that failed without saying: ``landed``."""
-        self.accepted = None
         if self.target.dry_run:
             return None  # a dry run changes nothing: asking again is safe
+        self.accepted = None
         try:
             # Resending at once would meet our own update in progress (409): let it settle.
             now = self.client.wait_until_updated(
@@ -360,10 +383,7 @@ class _Deploy:
             if failed.configuration is None:
                 raise
             now = failed.configuration  # whose failure it is, landed() tells
-        landed = self.landed(now, cause=err)
-        if landed is None:
-            self.accepted = False
-        return landed
+        return self.landed(now, cause=err)
 
     def landed(
         self, now: FunctionConfiguration, *, cause: LambdaCodeError
@@ -385,31 +405,33 @@ class _Deploy:
             raise self.conflict(cause)
         if not self.target.publish:
             return now
-        ours = self.our_version(expected)
+        ours = self.our_version(expected, now)
         if ours is None:
             raise self.conflict(cause)  # our code, but no version: not from our update
         return ours
 
-    def our_version(self, expected: str) -> FunctionConfiguration | None:
-        """The version our publishing update made: the oldest one it could have made."""
-        assert self.base is not None  # noqa: S101 - set by run() before any update
-        since = self.base.last_modified
-        before = self.versions_before
-        candidates = [
+    def our_version(
+        self, expected: str, now: FunctionConfiguration
+    ) -> FunctionConfiguration | None:
+        """The version our publishing update made, given the function ``now`` has our code.
+
+        A version that did not exist before the update and holds our code is ours. If there
+        is none, Lambda may have reused the newest version, as it does when nothing changed
+        since it: then that one is the update's answer.
+        """
+        before = self.versions_before or []
+        known = {v.version for v in before}
+        new = [
             v
             for v in self.client.list_versions(self.name, deadline=self.deadline)
-            if v.version is not None
-            and v.version.isdigit()
-            and v.code_sha256 == expected
-            and (
-                v.version not in before
-                if before is not None
-                # Without the list from before, a version holding our code that is not older
-                # than our read is ours: $LATEST did not have our code when we read it.
-                else since is None or (v.last_modified is not None and v.last_modified >= since)
-            )
+            if _numbered(v) and v.version not in known and v.code_sha256 == expected
         ]
-        return min(candidates, key=lambda v: int(v.version or 0), default=None)
+        if new:
+            return min(new, key=lambda v: int(v.version or 0))
+        newest = _newest_version(before)
+        if newest is not None and _same_code(newest, now):
+            return newest
+        return None
 
     def conflict(self, cause: LambdaCodeError) -> PreconditionFailedException:
         message = (
@@ -426,6 +448,7 @@ class _Deploy:
             operation="UpdateFunctionCode",
         )
         error.__cause__ = cause
+        self.raised_conflict = error
         return error
 
     def publish_unchanged(self, current: FunctionConfiguration) -> str | None:
@@ -433,15 +456,21 @@ class _Deploy:
         if self.target.dry_run:
             return None
         newest = _newest_version(self.client.list_versions(self.name, deadline=self.deadline))
-        if newest is not None and newest.code_sha256 == current.code_sha256:
+        if newest is not None and _same_code(newest, current):
             version = newest.version
         else:
-            version = self.client.publish_version(
-                self.name,
-                code_sha256=current.code_sha256,
-                revision_id=current.revision_id,
-                deadline=self.deadline,
-            ).version
+            try:
+                version = self.client.publish_version(
+                    self.name,
+                    code_sha256=current.code_sha256,
+                    revision_id=current.revision_id,
+                    deadline=self.deadline,
+                ).version
+            except LambdaCodeError as err:
+                if err.outcome_unknown:
+                    self.accepted = None
+                raise
+            self.accepted = True
         if version is not None:
             self.emit(PublishedEvent, version=version)
             if self.target.wait:
@@ -483,8 +512,12 @@ def deploy_many(
     targets = list(targets)
     for index, target in enumerate(targets):
         check_instance(target, DeployTarget, field=f"targets[{index}]")
-    # One client for the whole fleet, so that every target shares its rate limiters.
-    limited_client = client.with_rate_limits(rate_limits or RateLimits())
+    # One client for the whole fleet, so that every target shares its rate limiters: the
+    # client's own when it has some and no others are asked for.
+    if rate_limits is None and client.rate_limits is not None:
+        limited_client = client
+    else:
+        limited_client = client.with_rate_limits(rate_limits or RateLimits())
 
     def one(target: DeployTarget) -> DeployResult | Exception:
         try:

@@ -97,27 +97,42 @@ class _Budget(Generic[T]):
     fn: Callable[..., T]
     kwargs: dict[str, Any]
     operation: str
+    clock: Clock
     deadline_at: float
     limiter: "RateLimiter | None"
     retry_unknown: bool
     on_unknown_outcome: OnUnknownOutcome[T] | None
     pending: LambdaCodeError | None = None
-    last_unknown: LambdaCodeError | None = None
+    #: The last failure, and the last one that may have taken effect (it stays: an answer that
+    #: was lost may belong to a request Lambda carries out later).
+    last_error: LambdaCodeError | None = None
+    unknown: LambdaCodeError | None = None
+    #: An unknown outcome not yet looked into by ``on_unknown_outcome``.
+    unresolved: LambdaCodeError | None = None
+    #: Set when ``on_unknown_outcome`` raised or time ran out: the call ends, never retried.
+    final: bool = False
     attempts: int = 0
 
     def attempt(self) -> T:
-        """One attempt: take a rate-limit slot in time, call, count what botocore retried."""
-        if self.limiter is not None and not self.limiter.acquire(self.deadline_at):
+        """One attempt, started only in time: a rate-limit slot, the call, botocore's retries."""
+        in_time = self.clock() <= self.deadline_at and (
+            self.limiter is None or self.limiter.acquire(self.deadline_at)
+        )
+        if not in_time:
+            self.final = True
+            if self.unknown is not None:
+                raise self.unknown  # an earlier attempt may have applied: not "nothing sent"
             raise DeadlineExceededError(
                 operation=self.operation, function_name=self.kwargs.get("FunctionName")
-            )
+            ) from self.last_error
         try:
             return invoke(self.fn, self.kwargs, self.operation)
         except LambdaCodeError as err:
             # botocore's own retries, when the user's client has them on, count too.
             self.attempts += 1 + (err.retry_attempts if isinstance(err, LambdaError) else 0)
+            self.last_error = err
             if err.outcome_unknown:
-                self.last_unknown = err
+                self.unknown = self.unresolved = err
             raise
 
 
@@ -176,15 +191,12 @@ class Retrier:
             fn,
             kwargs,
             operation,
+            self.clock,
             deadline_at,
             limiter,
             retry_unknown or on_unknown_outcome is not None,
             on_unknown_outcome,
         )
-        if started > deadline_at:
-            raise DeadlineExceededError(
-                operation=operation, function_name=kwargs.get("FunctionName")
-            )
         try:
             return budget.attempt()
         except LambdaCodeError as err:
@@ -197,9 +209,13 @@ class Retrier:
         pending, budget.pending = budget.pending, None
         if pending is not None:
             raise pending  # the first attempt's failure, for tenacity to decide on
-        lost, budget.last_unknown = budget.last_unknown, None
+        lost, budget.unresolved = budget.unresolved, None
         if lost is not None and budget.on_unknown_outcome is not None:
-            resolved = budget.on_unknown_outcome(lost)
+            try:
+                resolved = budget.on_unknown_outcome(lost)
+            except BaseException:
+                budget.final = True
+                raise
             if resolved is not None:
                 return resolved
         return budget.attempt()
@@ -214,7 +230,8 @@ class Retrier:
         # Anything unmapped (a bug, a KeyboardInterrupt) is raised, never retried.
         if not isinstance(err, LambdaCodeError) or not err.is_retryable:
             return False
-        return not err.outcome_unknown or self._budget(state).retry_unknown
+        budget = self._budget(state)
+        return not budget.final and (not err.outcome_unknown or budget.retry_unknown)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         return max(self.policy.backoff(state.attempt_number, self._rng), retry_after(state))

@@ -145,7 +145,11 @@ def check_duration(value: object, *, field: str, allow_zero: bool, unit: str = "
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(field, f"must be a number of {unit}, not {type(value).__name__}")
     bound = ">= 0" if allow_zero else "> 0"
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
         raise fail(field, f"must be a finite number of {unit} {bound} (got {value}): give one")
     if value < 0 or (value == 0 and not allow_zero):
         raise fail(field, f"must be {bound} {unit} (got {value})")
