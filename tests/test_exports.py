@@ -1,9 +1,114 @@
 """The public surface: exactly the names DESIGN.md promises, and the installed version."""
 
+import re
+import types
 from importlib.metadata import version
+from pathlib import Path
+
+import pytest
 
 import lambda_code
+import lambda_code.models
 import lambda_code.testing
+from lambda_code import _enums, _models
+
+#: What a user types: the client, the request and response, policies, deploy types, every
+#: error, the main enums, the size limits.
+TOP_LEVEL = {
+    "__version__",
+    "MAX_UNZIPPED_SIZE",
+    "MAX_ZIP_SIZE",
+    # Client, request, response, policies.
+    "LambdaCodeClient",
+    "UpdateFunctionCodeRequest",
+    "FunctionConfiguration",
+    "RetryPolicy",
+    "WaitPolicy",
+    "RateLimits",
+    # Deploying.
+    "DeployTarget",
+    "DeployResult",
+    "ZipPackage",
+    "S3Location",
+    "ContainerImage",
+    "DeployEvent",
+    "ReadingEvent",
+    "SkippedEvent",
+    "UploadingEvent",
+    "UpdatingEvent",
+    "PolledEvent",
+    "PublishedEvent",
+    "DoneEvent",
+    # Errors.
+    "LambdaCodeError",
+    "LambdaError",
+    "CodeSigningConfigNotFoundException",
+    "CodeStorageExceededException",
+    "CodeVerificationFailedException",
+    "InvalidCodeSignatureException",
+    "InvalidParameterValueException",
+    "PreconditionFailedException",
+    "ResourceConflictException",
+    "ResourceNotFoundException",
+    "ServiceException",
+    "TooManyRequestsException",
+    "TransportError",
+    "DeadlineExceededError",
+    "RequestValidationError",
+    "PackageError",
+    "WaiterError",
+    "UpdateFailedError",
+    "UpdateSupersededError",
+    "FunctionFailedError",
+    "WaitTimeoutError",
+    # The enums a caller compares against.
+    "State",
+    "LastUpdateStatus",
+    "LastUpdateStatusReasonCode",
+    "StateReasonCode",
+    "PackageType",
+    "Architecture",
+    "Runtime",
+}
+
+#: The nested shapes of FunctionConfiguration and the enums of their members.
+MODELS = {
+    "AcceleratorConfig",
+    "CapacityProviderConfig",
+    "DeadLetterConfig",
+    "DurableConfig",
+    "EnvironmentResponse",
+    "EnvironmentResponseError",
+    "EphemeralStorage",
+    "FileSystemConfig",
+    "ImageConfig",
+    "ImageConfigError",
+    "ImageConfigResponse",
+    "LambdaManagedInstancesCapacityProviderConfig",
+    "Layer",
+    "LoggingConfig",
+    "RuntimeConfig",
+    "RuntimeVersionConfig",
+    "RuntimeVersionError",
+    "S3FilesConfig",
+    "SnapStart",
+    "TenancyConfig",
+    "TracingConfig",
+    "VpcConfig",
+    "ApplicationLogLevel",
+    "DirectS3Read",
+    "FunctionVersionLatestPublished",
+    "LogFormat",
+    "S3ObjectStorageMode",
+    "SnapStartApplyOn",
+    "SnapStartOptimizationStatus",
+    "SystemLogLevel",
+    "TenantIsolationMode",
+    "TracingMode",
+}
+
+PUBLIC_MODULES = [lambda_code, lambda_code.models, lambda_code.testing]
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -11,27 +116,69 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
 
-def test_all_is_exactly_the_public_names() -> None:
-    """__all__ lists every public name defined in the package and nothing else."""
-    public = {n for n in dir(lambda_code) if n.isidentifier() and not n.startswith("_")}
-    public -= {"testing"}  # a subpackage, imported explicitly
-    assert set(lambda_code.__all__) == public | {"__version__"}
-    assert lambda_code.__all__ == sorted(lambda_code.__all__, key=_isort_key)
+def _public_names(module: types.ModuleType) -> set[str]:
+    """Names a module defines or imports that are not private and not subpackages."""
+    return {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
 
 
-def test_every_exported_name_resolves() -> None:
-    """Each name in __all__ is importable from the package."""
-    for name in lambda_code.__all__:
-        assert getattr(lambda_code, name) is not None
+def test_top_level_all_is_exactly_what_a_user_types() -> None:
+    """lambda_code.__all__ is the promised top-level list, nothing more or less."""
+    assert set(lambda_code.__all__) == TOP_LEVEL
+    assert len(lambda_code.__all__) == len(TOP_LEVEL)
+
+
+def test_models_all_is_exactly_the_nested_shapes_and_other_enums() -> None:
+    """lambda_code.models.__all__ is the promised list, nothing more or less."""
+    assert set(lambda_code.models.__all__) == MODELS
+    assert len(lambda_code.models.__all__) == len(MODELS)
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)
+def test_all_is_sorted_and_lists_every_public_name(module: types.ModuleType) -> None:
+    """Each public module's __all__ is sorted and names every public name it holds."""
+    assert module.__all__ == sorted(module.__all__, key=_isort_key)
+    assert set(module.__all__) - {"__version__"} == _public_names(module)
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)
+def test_every_exported_name_resolves(module: types.ModuleType) -> None:
+    """Each name in __all__ is importable from its module."""
+    for name in module.__all__:
+        assert getattr(module, name) is not None
+
+
+def test_every_model_and_enum_has_exactly_one_public_home() -> None:
+    """Each model class and enum is exported by lambda_code or lambda_code.models, not both."""
+    assert not TOP_LEVEL & MODELS
+    for name in [*_models.__all__, *_enums.__all__]:
+        homes = [m for m in (lambda_code, lambda_code.models) if name in m.__all__]
+        assert len(homes) == 1, name
+        source = _models if name in _models.__all__ else _enums
+        assert getattr(homes[0], name) is getattr(source, name)
+
+
+def test_moved_names_are_not_top_level() -> None:
+    """Nested shapes are imported from lambda_code.models; lambda_code does not have them."""
+    for name in MODELS:
+        assert not hasattr(lambda_code, name), name
+
+
+@pytest.mark.parametrize("module", [lambda_code, lambda_code.models], ids=lambda m: m.__name__)
+def test_every_exported_name_is_in_the_api_reference(module: types.ModuleType) -> None:
+    """docs/reference.md names each export by the path it is imported from."""
+    text = REFERENCE.read_text()
+    missing = [
+        name
+        for name in module.__all__
+        if not re.search(rf"\b{re.escape(module.__name__)}\.{re.escape(name)}\b", text)
+    ]
+    assert not missing
 
 
 def test_version_matches_installed_metadata() -> None:
     """__version__ is the installed distribution's version."""
     assert lambda_code.__version__ == version("lambda-code")
-
-
-def test_testing_exports_are_sorted_and_resolve() -> None:
-    """lambda_code.testing exports a sorted __all__ of real names."""
-    assert lambda_code.testing.__all__ == sorted(lambda_code.testing.__all__, key=_isort_key)
-    for name in lambda_code.testing.__all__:
-        assert getattr(lambda_code.testing, name) is not None

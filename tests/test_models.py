@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lambda_code
+import lambda_code.models
 from lambda_code import (
     MAX_ZIP_SIZE,
     Architecture,
@@ -694,9 +695,13 @@ def _instance(cls: type[Any]) -> Any:
 
 
 def test_model_classes_are_public() -> None:
-    """Every model class is exported from lambda_code."""
+    """Every model class is exported from lambda_code or, if nested, lambda_code.models."""
     assert len(MODEL_CLASSES) > 10
-    assert all(getattr(lambda_code, cls.__name__) is cls for cls in MODEL_CLASSES)
+    assert all(
+        getattr(lambda_code, cls.__name__, None) is cls
+        or getattr(lambda_code.models, cls.__name__, None) is cls
+        for cls in MODEL_CLASSES
+    )
 
 
 @pytest.mark.parametrize("cls", MODEL_CLASSES, ids=lambda c: c.__name__)

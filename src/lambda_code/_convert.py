@@ -1,7 +1,13 @@
 """The one cattrs converter: wire names and types for every model.
 
-Structure and unstructure functions are generated once, at import, from the ``wire`` metadata
-of each attrs field, so the per-call cost is a single generated function call.
+This module knows no model. Its hooks are keyed on what a type is, not on which class it is: any
+attrs class whose fields all carry ``wire`` metadata gets generated structure and unstructure
+functions that rename each field to its wire name, and ``Enum | str`` annotations keep unknown
+values as ``str``. The models import this module to implement ``from_api``/``to_api``, so
+dependencies run one way (models → converter) and no list of classes must be kept in sync.
+
+Each function is generated once, the first time a type is seen, and cached by cattrs, so the
+per-call cost is a single generated function call.
 """
 
 import types
@@ -9,15 +15,15 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from . import _models
+__all__ = ["converter", "structure_hook", "unstructure"]
 
-__all__ = ["converter", "structure_configuration", "unstructure"]
+_T = TypeVar("_T")
 
 converter = cattrs.Converter(detailed_validation=False)
 
@@ -121,56 +127,38 @@ converter.register_unstructure_hook_factory(_tuple_of, _tuple_unstructure_hook)
 converter.register_structure_hook_factory(_tuple_of, _tuple_structure_hook)
 converter.register_structure_hook_factory(lambda tp: _optional_of(tp) is not None, _optional_hook)
 
-_MODELS = [
-    _models.VpcConfig,
-    _models.DeadLetterConfig,
-    _models.EnvironmentResponseError,
-    _models.EnvironmentResponse,
-    _models.TracingConfig,
-    _models.Layer,
-    _models.S3FilesConfig,
-    _models.FileSystemConfig,
-    _models.ImageConfig,
-    _models.ImageConfigError,
-    _models.ImageConfigResponse,
-    _models.EphemeralStorage,
-    _models.SnapStart,
-    _models.RuntimeVersionError,
-    _models.RuntimeVersionConfig,
-    _models.LoggingConfig,
-    _models.TenancyConfig,
-    _models.LambdaManagedInstancesCapacityProviderConfig,
-    _models.CapacityProviderConfig,
-    _models.DurableConfig,
-    _models.RuntimeConfig,
-    _models.AcceleratorConfig,
-    _models.FunctionConfiguration,
-    _models.UpdateFunctionCodeRequest,
-]
 
-for _cls in _MODELS:
-    _renames = {f.name: override(rename=f.metadata["wire"]) for f in attrs.fields(_cls)}
-    converter.register_structure_hook(
-        _cls,
-        make_dict_structure_fn(_cls, converter, **_renames),  # type: ignore[arg-type]
-    )
-    converter.register_unstructure_hook(
-        _cls,
-        make_dict_unstructure_fn(
-            _cls,
-            converter,
-            _cattrs_omit_if_default=True,
-            **_renames,  # type: ignore[arg-type]
-        ),
+def _is_wire_model(tp: Any) -> bool:
+    """Whether ``tp`` is an attrs class whose every field names its wire member."""
+    return (
+        isinstance(tp, type)
+        and attrs.has(tp)
+        and all("wire" in f.metadata for f in attrs.fields(tp))
     )
 
-_structure_fc = converter.get_structure_hook(_models.FunctionConfiguration)
+
+def _renames(cls: type[Any]) -> dict[str, Any]:
+    return {f.name: override(rename=f.metadata["wire"]) for f in attrs.fields(cls)}
 
 
-def structure_configuration(data: Mapping[str, Any]) -> _models.FunctionConfiguration:
-    """Parse a ``FunctionConfiguration`` dict from botocore."""
-    result: _models.FunctionConfiguration = _structure_fc(data, _models.FunctionConfiguration)
-    return result
+def _model_structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
+    return make_dict_structure_fn(cls, converter, **_renames(cls))
+
+
+def _model_unstructure_hook(cls: type[Any]) -> Callable[[Any], Any]:
+    return make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
+
+
+converter.register_structure_hook_factory(_is_wire_model, _model_structure_hook)
+converter.register_unstructure_hook_factory(_is_wire_model, _model_unstructure_hook)
+
+
+def structure_hook(cls: type[_T]) -> Callable[[Mapping[str, Any], type[_T]], _T]:
+    """The generated function that parses a wire dict into ``cls``: bind it once, call it often.
+
+    Binding skips cattrs' dispatch on every call, which matters on the hot path of every response.
+    """
+    return converter.get_structure_hook(cls)
 
 
 def unstructure(obj: Any) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """attrs models of the UpdateFunctionCode request and the FunctionConfiguration response.
 
 Attribute names are snake_case; each field's wire name lives in its metadata (``wire``), which
-the converter in ``_convert`` reads, so wire names are written down exactly once.
+the converter in ``_convert`` reads, so wire names are written down exactly once. This module
+imports the converter, never the reverse: ``_convert`` knows no model class, only what ``wire``
+metadata means, so a new shape needs no registration.
 """
 
 import hashlib
@@ -12,6 +14,7 @@ from typing import Any, Self
 
 import attrs
 
+from . import _convert
 from ._enums import (
     ApplicationLogLevel,
     Architecture,
@@ -316,11 +319,15 @@ class FunctionConfiguration:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped."""
-        return _convert.structure_configuration(data)  # type: ignore[return-value]
+        return _structure_configuration(data, FunctionConfiguration)  # type: ignore[return-value]
 
     def to_api(self) -> dict[str, Any]:
         """The wire form, members that are None omitted; ``from_api(x.to_api()) == x``."""
         return _convert.unstructure(self)
+
+
+# Generated here, at import, so a shape the converter cannot handle fails before any call.
+_structure_configuration = _convert.structure_hook(FunctionConfiguration)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,7 +390,3 @@ class UpdateFunctionCodeRequest:
     def to_api(self) -> dict[str, Any]:
         """botocore's keyword arguments, members left at their defaults omitted."""
         return _convert.unstructure(self)
-
-
-# The converter needs every class above; importing it last keeps the cycle harmless.
-from . import _convert  # noqa: E402

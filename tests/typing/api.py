@@ -27,6 +27,7 @@ from lambda_code import (
     UpdateFunctionCodeRequest,
     WaitTimeoutError,
 )
+from lambda_code.models import Layer, TracingConfig, TracingMode
 
 
 def build_requests(zip_bytes: bytes, archs: list[str]) -> list[UpdateFunctionCodeRequest]:
@@ -79,6 +80,14 @@ def describe(config: FunctionConfiguration) -> str:
     when = config.last_modified.isoformat() if config.last_modified else "never"
     layers = [layer.arn for layer in config.layers or () if layer.arn is not None]
     return f"{config.function_name}: {ready} since {when}; env {names}; layers {layers}"
+
+
+def nested(config: FunctionConfiguration) -> list[Layer]:
+    """Nested shapes and their enums come from ``lambda_code.models``, typed the same way."""
+    assert_type(config.tracing_config, TracingConfig | None)
+    if config.tracing_config is not None:
+        assert_type(config.tracing_config.mode, TracingMode | str | None)
+    return list(config.layers or ())
 
 
 def round_trip(data: dict[str, object]) -> FunctionConfiguration:
