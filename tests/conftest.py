@@ -10,39 +10,20 @@ import botocore.endpoint
 import pytest
 from moto.server import ThreadedMotoServer
 
-_CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA")
-_FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
+from lambda_code.testing._plugin import CLEARED_ENVIRONMENT, FAKE_ENVIRONMENT, use_fake_aws
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Before collection too, no real AWS profile or config file is read."""
-    for name in _CLEARED:
+    for name in CLEARED_ENVIRONMENT:
         os.environ.pop(name, None)
-    os.environ.update(_FAKE_ENV)
+    os.environ.update(FAKE_ENVIRONMENT)
 
 
 @pytest.fixture(autouse=True)
 def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test can reach real AWS: real credentials and profiles are replaced by fakes."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_LAMBDA",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in _FAKE_ENV.items():
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")

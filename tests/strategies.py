@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 import functools
-import io
 import re
-import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from hypothesis import strategies as st
+
+from lambda_code.testing import make_zip
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -232,17 +232,6 @@ def function_names(draw: st.DrawFn) -> str:
         name = f"arn:aws:lambda:{draw(_REGIONS)}:{draw(_ACCOUNTS)}:function:{name}"
     qualified = name + draw(_QUALIFIERS)
     return qualified if len(qualified) <= 140 else name
-
-
-def make_zip(files: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip archive holding ``files``, the same bytes whenever it is made."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
-        for name, data in files.items():
-            # A ZipInfo with a fixed date: writestr(name, ...) would stamp the current time.
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            archive.writestr(info, data, compress_type=compression)
-    return buffer.getvalue()
 
 
 def zip_archives() -> st.SearchStrategy[bytes]:

@@ -234,7 +234,7 @@ def test_an_update_after_ours_is_reported_as_superseding_it(
     assert err.configuration is not None
     assert err.configuration.code_sha256 != OURS.code_sha256
     assert err.update_accepted is True
-    assert sim.faults[kind] == 1
+    assert sim.faults_fired[kind] == 1
 
 
 def test_someone_elses_failed_update_found_at_read_is_not_our_failure(

@@ -1,4 +1,4 @@
-"""Tests for lambda_code.testing: the simulated Lambda control plane, its clocks and fixture.
+"""Tests for lambda_code.testing's simulated Lambda control plane.
 
 Every request goes through a real botocore client, so these also check that botocore accepts
 and parses what the simulator answers.
@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import threading
-import time
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -23,19 +21,19 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 import lambda_code.testing
+from lambda_code import ZipPackage
 from lambda_code.testing import (
     CallRecord,
-    Clock,
     SimulatedLambda,
     SystemClock,
     VirtualClock,
-    _plugin,
-    _simulator,
+    _wire,
     make_zip,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 ZIP_A = make_zip({"index.py": b"def handler(event, context):\n    return 'a'\n"})
 ZIP_B = make_zip({"index.py": b"def handler(event, context):\n    return 'b'\n"})
@@ -88,80 +86,6 @@ def fn(sim: SimulatedLambda) -> dict[str, Any]:
     return sim.create_function("fn", ZIP_A, environment={"SECRET": "hunter2"})
 
 
-# -- clocks ------------------------------------------------------------------------------------
-
-
-def test_virtual_clock_sleep_advances_instantly_and_is_recorded() -> None:
-    """Sleeping on a VirtualClock moves `now` at once and records the sleep."""
-    clock = VirtualClock(start=10.0)
-    started = time.monotonic()
-    clock.sleep(300.0)
-    # A sleep that really waited would take all 300 s; only that, not a slow machine, fails this.
-    assert time.monotonic() - started < 300.0
-    assert clock.now() == 310.0
-    assert clock.sleeps == [300.0]
-
-
-def test_virtual_clock_ignores_non_positive_sleeps() -> None:
-    """Zero and negative sleeps leave time alone (they are still recorded)."""
-    clock = VirtualClock()
-    clock.sleep(0.0)
-    clock.sleep(-5.0)
-    clock.advance(-1.0)
-    assert clock.now() == 0.0
-    assert clock.sleeps == [0.0, -5.0]
-
-
-def test_virtual_clock_time_is_epoch_plus_now() -> None:
-    """time() is the fixed epoch (2026-01-01) plus virtual seconds; advance does not record."""
-    clock = VirtualClock()
-    assert clock.time() == 1_767_225_600.0
-    clock.advance(2.5)
-    assert clock.time() == 1_767_225_602.5
-    assert clock.sleeps == []
-    assert VirtualClock(epoch=100.0, start=1.0).time() == 101.0
-
-
-def test_virtual_clock_is_thread_safe() -> None:
-    """Concurrent sleeps add up exactly."""
-    clock = VirtualClock()
-
-    def sleeper() -> None:
-        for _ in range(500):
-            clock.sleep(0.5)
-
-    threads = [threading.Thread(target=sleeper) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert clock.now() == 2000.0
-    assert len(clock.sleeps) == 4000
-
-
-def test_system_clock_follows_real_time() -> None:
-    """SystemClock reads and sleeps on real time: monotonic, and a sleep lasts at least as asked."""
-    clock = SystemClock()
-    earlier = time.monotonic()
-    before = clock.now()
-    assert earlier <= before <= time.monotonic()
-    clock.sleep(0.01)
-    after = clock.now()
-    assert after - before >= 0.01
-    assert clock.now() >= after
-    # Bracketed by the wall clock read just before and after, however long each read is delayed.
-    lower = time.time()
-    wall = clock.time()
-    assert lower <= wall <= time.time()
-    assert clock.sleeps == [0.01]
-
-
-def test_both_clocks_satisfy_the_protocol() -> None:
-    """VirtualClock and SystemClock are Clocks."""
-    assert isinstance(VirtualClock(), Clock)
-    assert isinstance(SystemClock(), Clock)
-
-
 # -- package surface ---------------------------------------------------------------------------
 
 
@@ -178,6 +102,17 @@ def test_make_zip_is_deterministic() -> None:
     """make_zip gives the same bytes for the same files, whatever the order."""
     assert make_zip({"a": b"1", "b": b"2"}) == make_zip({"b": b"2", "a": b"1"})
     assert make_zip({"a": b"1"}) != make_zip({"a": b"2"})
+
+
+def test_make_zip_writes_what_from_directory_writes(tmp_path: Path) -> None:
+    """make_zip's archive is, byte for byte, the one ZipPackage.from_directory builds."""
+    files = {"index.py": b"def handler(event, context):\n    return 1\n", "lib/util.py": b"x = 1\n"}
+    for name, data in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        path.chmod(0o644)
+    assert make_zip(files) == ZipPackage.from_directory(tmp_path).data
 
 
 # -- client and setup --------------------------------------------------------------------------
@@ -710,7 +645,7 @@ def test_conflicting_qualifiers_and_foreign_arns(sim: SimulatedLambda, fn: dict[
 
 def test_oversized_request_is_413(sim: SimulatedLambda, monkeypatch: pytest.MonkeyPatch) -> None:
     """A request body above Lambda's request size limit is 413 RequestEntityTooLargeException."""
-    monkeypatch.setattr(_simulator, "_MAX_REQUEST_BYTES", 100)
+    monkeypatch.setattr(_wire, "_MAX_REQUEST_BYTES", 100)
     with pytest.raises(ClientError) as info:
         sim.create_function("fn", ZIP_A)
     assert code_of(info.value) == "RequestEntityTooLargeException"
@@ -819,7 +754,7 @@ def test_connection_error_fault_is_raised_and_not_applied(
     with pytest.raises(EndpointConnectionError):
         sim.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B)
     assert sim.code("fn") == ZIP_A
-    assert sim.faults["connection_error"] == 1
+    assert sim.faults_fired["connection_error"] == 1
 
 
 def test_read_timeout_fault_is_raised_and_not_applied(
@@ -947,7 +882,7 @@ def test_counters_and_history(
 
 def test_reprs_hide_code_and_environment(sim: SimulatedLambda, fn: dict[str, Any]) -> None:
     """No repr shows zip bytes or environment values."""
-    text = repr(sim) + repr(sim._functions) + repr(sim.history)
+    text = repr(sim) + repr(sim._backend.functions) + repr(sim.history)
     assert "hunter2" not in text
     assert "b'PK" not in text
     assert "fn" in repr(sim)
@@ -1116,36 +1051,3 @@ def test_works_with_the_system_clock() -> None:
     assert set(statuses) <= {"InProgress", "Successful"}
     # Once Successful, it stays so.
     assert "InProgress" not in statuses[statuses.index("Successful") :]
-
-
-# -- pytest plugin -----------------------------------------------------------------------------
-
-
-def test_fixture_gives_a_simulator_with_fake_credentials(
-    simulated_lambda: SimulatedLambda,
-) -> None:
-    """The simulated_lambda fixture has a VirtualClock and fake AWS credentials set."""
-    assert isinstance(simulated_lambda.clock, VirtualClock)
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
-    assert os.environ["AWS_SECRET_ACCESS_KEY"] == "testing"  # noqa: S105 - the fake value
-    created = simulated_lambda.create_function("fn", ZIP_A)
-    assert created["CodeSha256"] == sha(ZIP_A)
-
-
-def test_fixture_detaches_afterwards(
-    monkeypatch: pytest.MonkeyPatch, no_network: list[str]
-) -> None:
-    """After the fixture's teardown the simulator no longer answers its client."""
-    # The plain generator function behind the fixture, to run its teardown here.
-    fixture: Iterator[SimulatedLambda] = cast("Any", _plugin.simulated_lambda).__wrapped__(
-        monkeypatch
-    )
-    simulator = next(fixture)
-    simulator.create_function("fn", ZIP_A)
-    with pytest.raises(StopIteration):
-        next(fixture)
-    with pytest.raises(AssertionError, match="network access"):
-        simulator.client.get_function_configuration(FunctionName="fn")
-    assert simulator.calls == {"CreateFunction": 1}
-    assert len(no_network) == 1
-    no_network.clear()  # that attempt was the point of this test

@@ -132,7 +132,7 @@ def test_transient_poll_failures_are_retried(
     sim.add_fault(kind, operation="GetFunction", times=3)
     config = client.wait_until_updated("fn")
     assert config.last_update_status is LastUpdateStatus.SUCCESSFUL
-    assert sim.faults[kind] == 3
+    assert sim.faults_fired[kind] == 3
 
 
 def test_failed_polls_are_logged(

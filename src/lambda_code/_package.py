@@ -42,7 +42,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -450,14 +450,32 @@ def _resolve(entry: os.DirEntry[str], real_root: str) -> tuple[str, os.stat_resu
         raise PackageError(message=f"cannot read: {err.strerror or err}", path=entry.path) from err
 
 
+def _entry(arcname: str, mode: int, compression: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    """An archive entry that depends only on its name, mode and compression, never the clock."""
+    info = zipfile.ZipInfo(arcname, date_time=_TIMESTAMP)
+    info.create_system = _UNIX
+    info.external_attr = mode << 16
+    info.compress_type = compression  # deflated at zlib's default level, 6
+    return info
+
+
+def zip_files(files: Mapping[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip archive of in-memory files (name -> bytes), written as ``from_directory`` writes.
+
+    The same files give the same bytes, in any order: for test packages and the simulator.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files):
+            archive.writestr(_entry(name, _FILE_MODE, compression), files[name])
+    return buffer.getvalue()
+
+
 def _write_zip(files: list[_File], root: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for file in files:
-            info = zipfile.ZipInfo(file.arcname, date_time=_TIMESTAMP)
-            info.create_system = _UNIX
-            info.external_attr = file.mode << 16
-            info.compress_type = zipfile.ZIP_DEFLATED  # level: zlib's default, 6
+            info = _entry(file.arcname, file.mode)
             try:
                 with Path(file.path).open("rb") as src, archive.open(info, "w") as dst:
                     while chunk := src.read(_CHUNK):
