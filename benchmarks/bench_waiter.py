@@ -83,7 +83,7 @@ def lambda_code_wait(
     duration: float, seed: int, policy: WaitPolicy | None = None
 ) -> dict[str, Any]:
     sim, clock, done_at = _updated_simulator(duration)
-    client = LambdaCodeClient(sim.client, clock=clock.now, sleep=clock.sleep, wait=policy)
+    client = LambdaCodeClient(sim.client, clock=clock, wait=policy)
     client._waiter._rng = random.Random(seed)  # noqa: SLF001 - reproducible jitter per run
     config = client.wait_until_updated(NAME, timeout=900.0)
     assert config.last_update_status == "Successful"

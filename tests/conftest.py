@@ -10,6 +10,7 @@ import botocore.endpoint
 import pytest
 from moto.server import ThreadedMotoServer
 
+from lambda_code.testing import VirtualClock
 from lambda_code.testing._plugin import CLEARED_ENVIRONMENT, FAKE_ENVIRONMENT, use_fake_aws
 
 
@@ -43,25 +44,10 @@ def _only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("botocore.endpoint.Endpoint._send", guarded)
 
 
-class FakeClock:
-    """A clock whose sleep advances time at once and records each pause."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
-
-
 @pytest.fixture
-def clock() -> FakeClock:
+def clock() -> VirtualClock:
     """A fresh virtual clock."""
-    return FakeClock()
+    return VirtualClock()
 
 
 def _free_port() -> int:

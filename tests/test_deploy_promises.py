@@ -57,8 +57,7 @@ def client(sim: SimulatedLambda) -> LambdaCodeClient:
         sim.client,
         retry=RetryPolicy(jitter=False),
         wait=WaitPolicy(jitter=0),
-        clock=sim.clock.now,
-        sleep=sim.clock.sleep,
+        clock=sim.clock,
     )
 
 
@@ -338,7 +337,7 @@ _BAD_CALLS: dict[str, Callable[[LambdaCodeClient], object]] = {
     "RateLimits(burst=1.5)": lambda _: RateLimits(burst=1.5),  # type: ignore[arg-type]
     "LambdaCodeClient(retry=5)": lambda c: LambdaCodeClient(c.client, retry=5),  # type: ignore[arg-type]
     "LambdaCodeClient(wait=5)": lambda c: LambdaCodeClient(c.client, wait=5),  # type: ignore[arg-type]
-    "LambdaCodeClient(sleep=5)": lambda c: LambdaCodeClient(c.client, sleep=5),  # type: ignore[arg-type]
+    "LambdaCodeClient(clock=5)": lambda c: LambdaCodeClient(c.client, clock=5),  # type: ignore[arg-type]
     "LambdaCodeClient(retry=0)": lambda c: LambdaCodeClient(c.client, retry=0),  # type: ignore[arg-type]
     "DeployTarget(timeout=10**400)": lambda _: DeployTarget(
         function_name="fn", code=OURS, timeout=10**400
@@ -410,8 +409,7 @@ def test_a_look_that_fails_ends_the_deploy_without_a_resend(sim: SimulatedLambda
     client = LambdaCodeClient(
         sim.client,
         retry=RetryPolicy(jitter=False, max_attempts=3),
-        clock=sim.clock.now,
-        sleep=sim.clock.sleep,
+        clock=sim.clock,
     )
     sim.add_fault("lost_response", operation="UpdateFunctionCode", calls={1})
     # Call 1 is the listing before the update; the look after the lost answer fails 3 times.

@@ -326,9 +326,7 @@ def _run(scenario: Scenario) -> tuple[SimulatedLambda, DeployResult | LambdaCode
     sim.create_function("fn")
     sim.reset_counters()
     scenario.setup(sim)
-    client = LambdaCodeClient(
-        sim.client, retry=scenario.retry, wait=WAIT, clock=sim.clock.now, sleep=sim.clock.sleep
-    )
+    client = LambdaCodeClient(sim.client, retry=scenario.retry, wait=WAIT, clock=sim.clock)
     try:
         result: DeployResult | LambdaCodeError = client.deploy(
             scenario.function_name, PACKAGE, publish=scenario.publish, timeout=scenario.timeout
@@ -424,9 +422,7 @@ def test_any_fault_schedule_ends_and_publishes_at_most_once(
         sim.add_fault(kind, operation=operation, calls={call})
     if fail_update:
         sim.fail_next_update(reason_code="InternalError", reason="boom")
-    client = LambdaCodeClient(
-        sim.client, retry=RETRY, wait=WAIT, clock=sim.clock.now, sleep=sim.clock.sleep
-    )
+    client = LambdaCodeClient(sim.client, retry=RETRY, wait=WAIT, clock=sim.clock)
     try:
         result: DeployResult | LambdaCodeError = client.deploy(
             "fn", PACKAGE, publish=publish, timeout=120.0
@@ -567,9 +563,7 @@ def test_every_promise_holds_under_faults_and_other_writers(
     sim.put_s3_object("bucket", "app.zip", PACKAGE.data)
     code: ZipPackage | S3Location = S3Location("bucket", "app.zip") if from_s3 else PACKAGE
     sim.create_function("fn")
-    client = LambdaCodeClient(
-        sim.client, retry=RETRY, wait=WAIT, clock=sim.clock.now, sleep=sim.clock.sleep
-    )
+    client = LambdaCodeClient(sim.client, retry=RETRY, wait=WAIT, clock=sim.clock)
     if start != "fresh":
         client.deploy("fn", PACKAGE, publish=start == "has_version")
     published_before = sim.versions_published["fn"]

@@ -72,6 +72,9 @@ class _FrozenClock:
     def now(self) -> float:
         return 0.0
 
+    def time(self) -> float:
+        return 0.0
+
     def sleep(self, seconds: float) -> None:
         with self.lock:
             self.wakeups.append(seconds)
@@ -177,7 +180,7 @@ def _acquire_in_threads(
 def test_rate_limiter_hands_out_evenly_spaced_slots_across_threads() -> None:
     """20 threads at 10/s get slots 0, 0.1, ..., 1.9 s: never two in one interval."""
     clock = _FrozenClock()
-    limiter = RateLimiter(10.0, clock=clock.now, sleep=clock.sleep)
+    limiter = RateLimiter(10.0, clock=clock)
     threads = [threading.Thread(target=limiter.acquire) for _ in range(20)]
     for thread in threads:
         thread.start()
@@ -189,7 +192,7 @@ def test_rate_limiter_hands_out_evenly_spaced_slots_across_threads() -> None:
 def test_rate_limiter_burst_then_spacing() -> None:
     """With burst=3 at 10/s, three calls go at once and the rest follow 0.1 s apart."""
     clock = _FrozenClock()
-    limiter = RateLimiter(10.0, clock=clock.now, sleep=clock.sleep, burst=3)
+    limiter = RateLimiter(10.0, clock=clock, burst=3)
     for _ in range(6):
         limiter.acquire()
     assert clock.wakeups == pytest.approx([0.1, 0.2, 0.3])
@@ -198,7 +201,7 @@ def test_rate_limiter_burst_then_spacing() -> None:
 def test_rate_limiter_does_not_bank_idle_time() -> None:
     """After an idle spell the next call goes at once, and the one after waits an interval."""
     clock = VirtualClock()
-    limiter = RateLimiter(4.0, clock=clock.now, sleep=clock.sleep)
+    limiter = RateLimiter(4.0, clock=clock)
     limiter.acquire()
     clock.advance(10.0)
     limiter.acquire()
@@ -209,7 +212,7 @@ def test_rate_limiter_does_not_bank_idle_time() -> None:
 def test_threads_calling_again_and_again_share_one_even_schedule() -> None:
     """8 threads x 25 calls at 15/s get slots 0, 1/15, 2/15, ...: one each, in order per thread."""
     clock = ThreadTimeClock()
-    limiter = RateLimiter(15.0, clock=clock.now, sleep=clock.sleep)
+    limiter = RateLimiter(15.0, clock=clock)
     slots = _acquire_in_threads(limiter, clock, [[0.0] * 25] * 8)
     assert sorted(itertools.chain.from_iterable(slots)) == pytest.approx(
         [k / 15 for k in range(200)]
@@ -233,7 +236,7 @@ def test_no_second_of_virtual_time_holds_more_than_rate_plus_burst(
 ) -> None:
     """Any threads, any pauses: no second holds over rate + burst slots, no span over its share."""
     clock = ThreadTimeClock()
-    limiter = RateLimiter(rate, clock=clock.now, sleep=clock.sleep, burst=burst)
+    limiter = RateLimiter(rate, clock=clock, burst=burst)
     slots = sorted(itertools.chain.from_iterable(_acquire_in_threads(limiter, clock, pauses)))
     assert _busiest_second(slots) <= rate + burst
     # From any slot to any later one: at most burst back to back plus rate per second between.
@@ -245,7 +248,7 @@ def test_no_second_of_virtual_time_holds_more_than_rate_plus_burst(
 def test_a_slot_past_the_deadline_is_refused_and_not_reserved() -> None:
     """acquire(deadline) refuses at once when its slot would come later, and reserves nothing."""
     clock = VirtualClock()
-    limiter = RateLimiter(2.0, clock=clock.now, sleep=clock.sleep)
+    limiter = RateLimiter(2.0, clock=clock)
     assert limiter.acquire(deadline=0.0)  # slot 0.0
     assert not limiter.acquire(deadline=0.4)  # its slot, 0.5, is past the deadline
     assert clock.sleeps == []  # refused without waiting

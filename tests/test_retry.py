@@ -15,7 +15,6 @@ from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from conftest import FakeClock
 from lambda_code import (
     InvalidParameterValueException,
     LambdaCodeClient,
@@ -28,6 +27,7 @@ from lambda_code import (
     TransportError,
     UpdateFunctionCodeRequest,
 )
+from lambda_code.testing import VirtualClock
 
 _ZIP = io.BytesIO()
 with zipfile.ZipFile(_ZIP, "w") as _archive:
@@ -56,9 +56,9 @@ def stubber(botocore_client: Any) -> Iterator[Stubber]:
 
 
 def _client(
-    botocore_client: Any, clock: FakeClock, policy: RetryPolicy = NO_JITTER
+    botocore_client: Any, clock: VirtualClock, policy: RetryPolicy = NO_JITTER
 ) -> LambdaCodeClient:
-    return LambdaCodeClient(botocore_client, retry=policy, clock=clock, sleep=clock.sleep)
+    return LambdaCodeClient(botocore_client, retry=policy, clock=clock)
 
 
 def _error(stub: Stubber, code: str, status: int, **kwargs: Any) -> None:
@@ -66,7 +66,7 @@ def _error(stub: Stubber, code: str, status: int, **kwargs: Any) -> None:
 
 
 def test_conflict_is_retried_until_it_clears(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """A 409 is retried with exponential backoff until the update goes through."""
     _error(stubber, "ResourceConflictException", 409)
@@ -82,7 +82,7 @@ def test_conflict_is_retried_until_it_clears(
     [("ServiceException", 500), ("TooManyRequestsException", 429)],
 )
 def test_transient_service_errors_are_retried(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock, code: str, status: int
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock, code: str, status: int
 ) -> None:
     """500 and 429 are retried like 409."""
     _error(stubber, code, status)
@@ -102,7 +102,7 @@ def test_transient_service_errors_are_retried(
 def test_permanent_errors_raise_at_once(
     botocore_client: Any,
     stubber: Stubber,
-    clock: FakeClock,
+    clock: VirtualClock,
     code: str,
     status: int,
     cls: type[Exception],
@@ -117,7 +117,7 @@ def test_permanent_errors_raise_at_once(
 
 
 def test_retry_after_wins_over_backoff_and_max_delay(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """A Retry-After longer than max_delay is still honoured in full."""
     _error(stubber, "TooManyRequestsException", 429, modeled_fields={"retryAfterSeconds": "7"})
@@ -128,7 +128,7 @@ def test_retry_after_wins_over_backoff_and_max_delay(
 
 
 def test_retry_after_past_deadline_gives_up_at_once(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """When Retry-After would start the next attempt past the deadline, the 429 is raised now."""
     _error(stubber, "TooManyRequestsException", 429, modeled_fields={"retryAfterSeconds": "30"})
@@ -140,7 +140,7 @@ def test_retry_after_past_deadline_gives_up_at_once(
 
 
 def test_max_attempts_counts_every_attempt(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """max_attempts=3 makes three calls, then raises the last error."""
     for _ in range(3):
@@ -153,7 +153,7 @@ def test_max_attempts_counts_every_attempt(
 
 
 def test_one_attempt_means_no_retry(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """max_attempts=1 disables retrying."""
     _error(stubber, "ServiceException", 500)
@@ -163,7 +163,7 @@ def test_one_attempt_means_no_retry(
 
 
 def test_deadline_bounds_the_retries(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """Retries stop when the next attempt would start after the deadline."""
     # Delays 1, 2, 4: attempts at t=0, 1, 3; the next (t=7) is past a 5 s deadline.
@@ -176,7 +176,7 @@ def test_deadline_bounds_the_retries(
 
 
 def test_backoff_is_capped_by_max_delay(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """Exponential delays stop growing at max_delay."""
     for _ in range(4):
@@ -188,7 +188,7 @@ def test_backoff_is_capped_by_max_delay(
 
 
 def test_full_jitter_stays_under_the_exponential_ceiling(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """With jitter each delay is drawn between 0 and the exponential ceiling."""
     for _ in range(5):
@@ -202,7 +202,7 @@ def test_full_jitter_stays_under_the_exponential_ceiling(
 
 
 def test_botocore_attempts_count_against_max_attempts(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """An error after botocore retried 4 times has used 5 of 5 attempts: no retry."""
     _error(stubber, "ServiceException", 500, response_meta={"RetryAttempts": 4})
@@ -212,7 +212,7 @@ def test_botocore_attempts_count_against_max_attempts(
 
 
 def test_botocore_attempts_on_retries_count_too(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """Attempts botocore made inside a retry add to the budget as well."""
     _error(stubber, "ServiceException", 500)
@@ -257,7 +257,7 @@ _NO_CONNECTION = EndpointConnectionError(endpoint_url="https://lambda.us-east-1.
 
 @pytest.mark.parametrize("error", [_READ_TIMEOUT, _NO_CONNECTION], ids=["timeout", "connection"])
 def test_transport_faults_are_retried(
-    botocore_client: Any, clock: FakeClock, error: Exception
+    botocore_client: Any, clock: VirtualClock, error: Exception
 ) -> None:
     """Connection errors and read timeouts are retried for an update that cannot publish twice."""
     hook = _Transport(botocore_client, 2, error)
@@ -267,7 +267,7 @@ def test_transport_faults_are_retried(
 
 
 def test_unguarded_publish_is_not_retried_after_transport_fault(
-    botocore_client: Any, clock: FakeClock
+    botocore_client: Any, clock: VirtualClock
 ) -> None:
     """publish=True without revision_id: a lost answer may have published, so no retry."""
     hook = _Transport(botocore_client, 1, _READ_TIMEOUT)
@@ -279,7 +279,7 @@ def test_unguarded_publish_is_not_retried_after_transport_fault(
 
 
 def test_guarded_publish_is_retried_after_transport_fault(
-    botocore_client: Any, clock: FakeClock
+    botocore_client: Any, clock: VirtualClock
 ) -> None:
     """publish=True with revision_id is retried: a repeat would be refused with 412."""
     hook = _Transport(botocore_client, 1, _READ_TIMEOUT)
@@ -291,7 +291,7 @@ def test_guarded_publish_is_retried_after_transport_fault(
 
 
 def test_guarded_publish_still_retries_throttling(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """An unguarded publish is still retried on answers that prove nothing was applied."""
     _error(stubber, "TooManyRequestsException", 429)
@@ -302,7 +302,7 @@ def test_guarded_publish_still_retries_throttling(
 
 
 def test_each_retry_is_logged(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One log line per retry names the operation, code, attempt and delay."""
     _error(stubber, "ResourceConflictException", 409)
@@ -319,7 +319,7 @@ def test_each_retry_is_logged(
 
 
 def test_calls_do_not_share_a_budget(
-    botocore_client: Any, stubber: Stubber, clock: FakeClock
+    botocore_client: Any, stubber: Stubber, clock: VirtualClock
 ) -> None:
     """Each call gets the whole policy: a second call after an exhausted one retries again."""
     policy = RetryPolicy(max_attempts=2, jitter=False)

@@ -8,7 +8,6 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
-from conftest import FakeClock
 from lambda_code import (
     FunctionConfiguration,
     FunctionFailedError,
@@ -182,7 +181,7 @@ def test_missing_function_raises_at_once(simulated_lambda: SimulatedLambda) -> N
     assert simulated_lambda.clock.now() == 0
 
 
-def _stubbed(clock: FakeClock, *answers: dict[str, Any] | tuple[str, int]) -> LambdaCodeClient:
+def _stubbed(clock: VirtualClock, *answers: dict[str, Any] | tuple[str, int]) -> LambdaCodeClient:
     botocore_client = botocore.session.get_session().create_client(
         "lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
     )
@@ -193,10 +192,10 @@ def _stubbed(clock: FakeClock, *answers: dict[str, Any] | tuple[str, int]) -> La
         else:
             stubber.add_response("get_function", {"Configuration": answer})
     stubber.activate()
-    return LambdaCodeClient(botocore_client, clock=clock, sleep=clock.sleep)
+    return LambdaCodeClient(botocore_client, clock=clock)
 
 
-def test_access_denied_raises_at_once(clock: FakeClock) -> None:
+def test_access_denied_raises_at_once(clock: VirtualClock) -> None:
     """A 403 AccessDenied on a poll is a typed LambdaError raised at once."""
     client = _stubbed(clock, ("AccessDeniedException", 403))
     with pytest.raises(LambdaError) as info:
@@ -205,7 +204,7 @@ def test_access_denied_raises_at_once(clock: FakeClock) -> None:
     assert clock.sleeps == []
 
 
-def test_missing_last_update_status_means_done(clock: FakeClock) -> None:
+def test_missing_last_update_status_means_done(clock: VirtualClock) -> None:
     """A configuration without LastUpdateStatus has no update in progress."""
     client = _stubbed(clock, {"FunctionName": "fn", "State": "Active"})
     assert client.wait_until_updated("fn").function_name == "fn"
@@ -238,7 +237,7 @@ def test_failed_function_raises_with_reason(simulated_lambda: SimulatedLambda) -
     assert "no IPs left" in str(info.value)
 
 
-def test_inactive_is_returned_not_awaited(clock: FakeClock) -> None:
+def test_inactive_is_returned_not_awaited(clock: VirtualClock) -> None:
     """An Inactive (idle) function is returned at once: only an invocation reactivates it."""
     client = _stubbed(clock, {"FunctionName": "fn", "State": "Inactive"})
     assert client.wait_until_active("fn").state is State.INACTIVE

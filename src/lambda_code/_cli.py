@@ -474,7 +474,7 @@ def _progress(args: argparse.Namespace, stderr: TextIO, clock: Callable[[], floa
 def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     code = _code(args)  # a bad S3 URL or image URI fails before any client is made
     client = _make_client(args)
-    progress = _progress(args, stderr, client.clock)
+    progress = _progress(args, stderr, client.clock.now)
     try:
         result = client.deploy(
             args.function,
@@ -502,7 +502,7 @@ def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _wait(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     client = _make_client(args)
-    progress = _progress(args, stderr, client.clock)
+    progress = _progress(args, stderr, client.clock.now)
     try:
         config = client.wait_until_updated(
             args.function,

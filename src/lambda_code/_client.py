@@ -1,6 +1,5 @@
 """``LambdaCodeClient``: typed calls over a botocore Lambda client, with retries and waits."""
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -11,7 +10,7 @@ from ._errors import DeadlineExceededError, RequestValidationError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import OnUnknownOutcome, Retrier, RetryPolicy, invoke
-from ._types import Clock, CodeInput, OnEvent, OnPoll, Sleep
+from ._types import Clock, CodeInput, OnEvent, OnPoll, SystemClock
 from ._validation import (
     check_callable,
     check_function_name,
@@ -50,8 +49,9 @@ class LambdaCodeClient:
 
     Wraps ``client`` (a botocore or boto3 Lambda client) or creates one from the default
     session with botocore's retries off. With a client of your own, botocore's retries
-    (``ResponseMetadata.RetryAttempts``) count against ``retry.max_attempts``. ``clock`` and
-    ``sleep`` drive every backoff and wait, so tests can run in virtual time. With
+    (``ResponseMetadata.RetryAttempts``) count against ``retry.max_attempts``. ``clock`` (a
+    ``Clock``: ``SystemClock`` unless given) drives every backoff, wait and rate limit, so
+    tests can run in virtual time. With
     ``rate_limits``, every call (retries and polls included) first takes a slot from its API
     family's limiter, shared by all threads using this client.
     """
@@ -65,8 +65,7 @@ class LambdaCodeClient:
         profile_name: str | None = None,
         retry: RetryPolicy | None = None,
         wait: WaitPolicy | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
+        clock: Clock | None = None,
         rate_limits: RateLimits | None = None,
     ) -> None:
         for field, value, expected in (
@@ -76,18 +75,18 @@ class LambdaCodeClient:
         ):
             if value is not None:
                 check_instance(value, expected, field=field)
-        check_callable(clock, field="clock")
-        check_callable(sleep, field="sleep")
+        if clock is None:
+            clock = SystemClock()
+        check_instance(clock, Clock, field="clock")
         if client is None:
             client = _botocore_client(region_name, endpoint_url, profile_name)
         self.client = client
         self.retry = retry if retry is not None else RetryPolicy()
         self.wait = wait if wait is not None else WaitPolicy()
         self.clock = clock
-        self.sleep = sleep
         self.rate_limits = rate_limits
-        self._retrier = Retrier(self.retry, clock=clock, sleep=sleep)
-        self._waiter = Waiter(self.wait, clock=clock, sleep=sleep)
+        self._retrier = Retrier(self.retry, clock=clock)
+        self._waiter = Waiter(self.wait, clock=clock)
         # Bound once: attribute lookups on a botocore client go through __getattr__.
         self._update = client.update_function_code
         self._get_configuration = client.get_function_configuration
@@ -99,12 +98,8 @@ class LambdaCodeClient:
         self._reads: RateLimiter | None = None
         if rate_limits is not None:
             burst = rate_limits.burst
-            self._control = RateLimiter(
-                rate_limits.control_plane, clock=clock, sleep=sleep, burst=burst
-            )
-            self._reads = RateLimiter(
-                rate_limits.get_function, clock=clock, sleep=sleep, burst=burst
-            )
+            self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
+            self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
         """A client on the same botocore client and policies, with its own rate limiters."""
@@ -113,7 +108,6 @@ class LambdaCodeClient:
             retry=self.retry,
             wait=self.wait,
             clock=self.clock,
-            sleep=self.sleep,
             rate_limits=rate_limits,
         )
 

@@ -215,7 +215,7 @@ class _Deploy:
         return unqualified_name(self.target.function_name)
 
     def elapsed(self) -> float:
-        return self.client.clock() - self.started
+        return self.client.clock.now() - self.started
 
     def remaining(self) -> float:
         return max(0.0, self.target.timeout - self.elapsed())
@@ -259,7 +259,7 @@ class _Deploy:
         return None
 
     def run(self) -> DeployResult:
-        self.started = self.client.clock()
+        self.started = self.client.clock.now()
         try:
             return self._run()
         except LambdaCodeError as err:

@@ -4,7 +4,7 @@ import threading
 
 import attrs
 
-from ._types import Clock, Sleep
+from ._types import Clock
 from ._validation import check_count, check_duration
 
 __all__ = ["RateLimiter", "RateLimits"]
@@ -44,11 +44,11 @@ class RateLimiter:
     clock; idle time is never banked beyond the burst.
     """
 
-    def __init__(self, rate: float, *, clock: Clock, sleep: Sleep, burst: int = 1) -> None:
+    def __init__(self, rate: float, *, clock: Clock, burst: int = 1) -> None:
         self.interval = 1.0 / rate
         self._tolerance = (burst - 1) * self.interval
-        self._clock = clock
-        self._sleep = sleep
+        self._clock = clock.now
+        self._sleep = clock.sleep
         self._lock = threading.Lock()
         self._due = float("-inf")  # when the next call would be on schedule
 

@@ -23,7 +23,7 @@ from ._errors import (
     map_transport_error,
     retry_after,
 )
-from ._types import Clock, Sleep
+from ._types import Clock
 from ._validation import check_bool, check_count, check_duration
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class _Budget(Generic[T]):
     fn: Callable[..., T]
     kwargs: dict[str, Any]
     operation: str
-    clock: Clock
+    clock: Callable[[], float]
     deadline_at: float
     limiter: "RateLimiter | None"
     retry_unknown: bool
@@ -150,13 +150,13 @@ class Retrier:
     """Runs botocore calls under a ``RetryPolicy``, mapping their errors to lambda-code's."""
 
     def __init__(
-        self, policy: RetryPolicy, *, clock: Clock, sleep: Sleep, rng: random.Random | None = None
+        self, policy: RetryPolicy, *, clock: Clock, rng: random.Random | None = None
     ) -> None:
         self.policy = policy
-        self.clock = clock
+        self.clock = clock.now
         self._rng = rng or random.Random()
         self._retrying = tenacity.Retrying(
-            sleep=sleep,
+            sleep=clock.sleep,
             retry=self._should_retry,
             wait=self._wait,
             stop=self._stop,

@@ -1,19 +1,48 @@
 """The types lambda-code's parts share, for annotations; public as ``lambda_code.typing``."""
 
 import os
+import time
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import Protocol, TypeAlias, runtime_checkable
 
 from ._events import DeployEvent
 from ._models import FunctionConfiguration
 from ._package import ContainerImage, S3Location, ZipPackage
 
-__all__ = ["Clock", "CodeInput", "OnEvent", "OnPoll", "Sleep"]
+__all__ = ["Clock", "CodeInput", "OnEvent", "OnPoll", "SystemClock"]
 
-#: Monotonic seconds: what every backoff, wait and deadline is measured on.
-Clock: TypeAlias = Callable[[], float]
-#: Waits the given seconds (really, or on a virtual clock in tests).
-Sleep: TypeAlias = Callable[[float], None]
+
+@runtime_checkable
+class Clock(Protocol):
+    """The time every backoff, wait, deadline and rate limit is measured and spent on.
+
+    ``SystemClock`` is the real one; ``lambda_code.testing.VirtualClock`` makes waits instant.
+    """
+
+    def now(self) -> float:
+        """Monotonic seconds."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``."""
+        ...
+
+    def time(self) -> float:
+        """Wall-clock seconds since the Unix epoch (for timestamps, never for waiting)."""
+        ...
+
+
+class SystemClock:
+    """The real clock: ``time.monotonic``, ``time.sleep`` and ``time.time``."""
+
+    now = staticmethod(time.monotonic)
+    sleep = staticmethod(time.sleep)
+    time = staticmethod(time.time)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
 #: Called with each configuration a wait polls.
 OnPoll: TypeAlias = Callable[[FunctionConfiguration], None]
 #: Called with each event of a deploy.

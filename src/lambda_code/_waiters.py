@@ -25,7 +25,7 @@ from ._errors import (
     retry_after,
 )
 from ._models import FunctionConfiguration
-from ._types import Clock, OnPoll, Sleep
+from ._types import Clock, OnPoll
 from ._validation import check_callable, check_duration, fail
 
 __all__ = ["Poll", "WaitPolicy", "Waiter"]
@@ -129,12 +129,12 @@ def _active_done(config: FunctionConfiguration) -> bool:
 class Waiter:
     """Runs waits under a ``WaitPolicy``; one instance per client, safe across threads."""
 
-    def __init__(self, policy: WaitPolicy, *, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, policy: WaitPolicy, *, clock: Clock) -> None:
         self.policy = policy
-        self.clock = clock
+        self.clock = clock.now
         self._rng = random.Random()
         self._retrying = tenacity.Retrying(
-            sleep=sleep,
+            sleep=clock.sleep,
             retry=self._again,
             wait=self._wait,
             stop=self._stop,

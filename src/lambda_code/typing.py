@@ -5,6 +5,6 @@ from lambda_code.typing import CodeInput, OnEvent
 ```
 """
 
-from ._types import Clock, CodeInput, OnEvent, OnPoll, Sleep
+from ._types import Clock, CodeInput, OnEvent, OnPoll
 
-__all__ = ["Clock", "CodeInput", "OnEvent", "OnPoll", "Sleep"]
+__all__ = ["Clock", "CodeInput", "OnEvent", "OnPoll"]

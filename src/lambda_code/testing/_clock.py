@@ -3,37 +3,21 @@
 
 A `VirtualClock` makes waits and backoffs instant: `sleep` moves time forward instead of
 blocking, so a test that "waits" five minutes finishes in milliseconds and is deterministic.
-`SystemClock` has the same interface on real time, for benchmarks.
+It is a `lambda_code.typing.Clock`, like the real `SystemClock` that clients use by default,
+re-exported here for simulations in real time.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+
+from lambda_code._types import Clock, SystemClock
 
 __all__ = ["Clock", "SystemClock", "VirtualClock"]
 
 # A fixed epoch keeps LastModified values reproducible from run to run.
 _DEFAULT_EPOCH = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
-
-
-@runtime_checkable
-class Clock(Protocol):
-    """What the simulator and the library need from a clock."""
-
-    def now(self) -> float:
-        """Monotonic seconds."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Wait `seconds` (real or virtual)."""
-        ...
-
-    def time(self) -> float:
-        """Wall-clock seconds since the Unix epoch."""
-        ...
 
 
 class VirtualClock:
@@ -68,31 +52,3 @@ class VirtualClock:
         with self._lock:
             if seconds > 0:
                 self._now += seconds
-
-
-class SystemClock:
-    """The real clock, with the same interface as `VirtualClock`."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.sleeps: list[float] = []
-
-    def __repr__(self) -> str:
-        return "SystemClock()"
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-        if seconds > 0:
-            time.sleep(seconds)
-
-    def advance(self, seconds: float) -> None:
-        """Real time can only be advanced by waiting."""
-        if seconds > 0:
-            time.sleep(seconds)

@@ -271,4 +271,4 @@ class SimulatedLambda:
         # Only this method needs the client; the simulator itself serves any botocore client.
         from lambda_code._client import LambdaCodeClient
 
-        return LambdaCodeClient(self.client, clock=self.clock.now, sleep=self.clock.sleep, **kwargs)
+        return LambdaCodeClient(self.client, clock=self.clock, **kwargs)
