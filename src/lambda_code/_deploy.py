@@ -16,9 +16,9 @@ What a deploy promises, also after lost answers and with other writers:
   says so (``update_accepted``).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 import attrs
 
@@ -119,6 +119,99 @@ class DeployCalls(Protocol):
 __all__ = ["DeployCalls", "DeployTarget", "deploy", "deploy_many"]
 
 
+# -- steps and their driver --------------------------------------------------------------------
+#
+# A deploy's steps are written once, as a generator that yields what it needs done: a ``Call``
+# of the client it runs on, or an event to ``Emit``. A driver performs each and sends back the
+# result (or throws in the error), so that one implementation of the steps runs on any client
+# whose calls it can perform, blocking or not.
+
+
+@attrs.frozen
+class Call:
+    """A call the steps need: ``getattr(client, name)(*args, **kwargs)``.
+
+    Two kinds of keyword value stand for what only a driver can provide: ``PollEvents`` for an
+    ``on_poll`` that turns each configuration into an event, and ``Steps`` for a callback that
+    runs further steps.
+    """
+
+    name: str
+    args: tuple[object, ...] = ()
+    kwargs: dict[str, object] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Emit:
+    """An event for ``on_event``."""
+
+    event: DeployEvent
+
+
+@attrs.frozen
+class PollEvents:
+    """An ``on_poll`` that hands ``make(configuration)`` to ``on_event``."""
+
+    make: Callable[[FunctionConfiguration], DeployEvent]
+
+
+@attrs.frozen
+class Steps:
+    """A callback that runs further steps: ``start(argument)`` gives them."""
+
+    start: "Callable[[Any], StepsOf[Any]]"
+
+
+Effect: TypeAlias = Call | Emit
+T = TypeVar("T")
+StepsOf: TypeAlias = Generator[Effect, Any, T]
+
+
+@attrs.frozen
+class Done(Generic[T]):
+    """The steps ended with ``value``."""
+
+    value: T
+
+
+def advance(steps: StepsOf[T], value: object, error: BaseException | None) -> Effect | Done[T]:
+    """Resume ``steps`` with the last effect's result (or error): the next effect, or Done."""
+    try:
+        return steps.throw(error) if error is not None else steps.send(value)
+    except StopIteration as stop:
+        return Done(stop.value)
+
+
+def run_steps(steps: StepsOf[T], client: object, on_event: OnEvent | None) -> T:
+    """Drive ``steps`` to their end on a blocking ``client``."""
+    value: object = None
+    error: BaseException | None = None
+    while not isinstance(step := advance(steps, value, error), Done):
+        try:
+            value, error = _perform(step, client, on_event), None
+        except Exception as err:  # noqa: BLE001 - thrown into the steps, which decide
+            value, error = None, err
+    return step.value
+
+
+def _perform(effect: Effect, client: object, on_event: OnEvent | None) -> object:
+    if isinstance(effect, Emit):
+        if on_event is not None:
+            on_event(effect.event)
+        return None
+    kwargs = dict(effect.kwargs)
+    for key, value in effect.kwargs.items():
+        if isinstance(value, PollEvents):
+            kwargs[key] = None if on_event is None else _chain(value.make, on_event)
+        elif isinstance(value, Steps):
+            kwargs[key] = _chain(value.start, lambda steps: run_steps(steps, client, on_event))
+    return getattr(client, effect.name)(*effect.args, **kwargs)
+
+
+def _chain(first: Callable[[Any], Any], then: Callable[[Any], T]) -> Callable[[Any], T]:
+    return lambda argument: then(first(argument))
+
+
 def _flag(_: object, attribute: "attrs.Attribute[bool]", value: object) -> None:
     check_bool(value, field=attribute.name)
 
@@ -196,7 +289,6 @@ class _Deploy:
 
     client: DeployCalls
     target: DeployTarget
-    on_event: OnEvent | None
     code: ZipPackage | S3Location | ContainerImage | None = None
     started: float = 0.0
     #: The configuration the update is based on: its RevisionId guards the update.
@@ -225,20 +317,27 @@ class _Deploy:
         """The time on the client's clock by which the whole deploy must end."""
         return self.started + self.target.timeout
 
-    def emit(self, event_type: type[DeployEvent], **fields: object) -> None:
-        if self.on_event is not None:
-            self.on_event(
-                event_type(
-                    function_name=self.target.function_name, elapsed=self.elapsed(), **fields
-                )
-            )
+    def emit(self, event_type: type[DeployEvent], **fields: object) -> Emit:
+        return Emit(
+            event_type(function_name=self.target.function_name, elapsed=self.elapsed(), **fields)
+        )
 
-    def on_poll(self, configuration: FunctionConfiguration) -> None:
-        self.emit(PolledEvent, configuration=configuration)
+    def polled(self, configuration: FunctionConfiguration) -> DeployEvent:
+        return PolledEvent(
+            function_name=self.target.function_name,
+            elapsed=self.elapsed(),
+            configuration=configuration,
+        )
+
+    def call(self, name: str, *args: object, **kwargs: object) -> Call:
+        """A call of the client; waits report their polls as events."""
+        if name.startswith("wait_until_"):
+            kwargs["on_poll"] = PollEvents(self.polled)
+        return Call(name, args, kwargs)
 
     def result(
         self, configuration: FunctionConfiguration, *, changed: bool, version: str | None = None
-    ) -> DeployResult:
+    ) -> StepsOf[DeployResult]:
         result = DeployResult(
             configuration=configuration,
             changed=changed,
@@ -246,7 +345,7 @@ class _Deploy:
             elapsed=self.elapsed(),
             dry_run=self.target.dry_run,
         )
-        self.emit(DoneEvent, result=result)
+        yield self.emit(DoneEvent, result=result)
         return result
 
     @property
@@ -258,15 +357,16 @@ class _Deploy:
             return self.code.uri.rsplit("@sha256:", 1)[1]
         return None
 
-    def run(self) -> DeployResult:
+    def steps(self) -> StepsOf[DeployResult]:
+        """The whole deploy; any error it raises says whether Lambda accepted the update."""
         self.started = self.client.clock.now()
         try:
-            return self._run()
+            return (yield from self._steps())
         except LambdaCodeError as err:
             err.update_accepted = self.accepted
             raise
 
-    def _run(self) -> DeployResult:
+    def _steps(self) -> StepsOf[DeployResult]:
         target = self.target
         # Everything local is validated before the first network call.
         self.code = code = code_source(target.code)
@@ -277,14 +377,14 @@ class _Deploy:
             architectures=target.architectures,
             **_request_args(code),  # type: ignore[arg-type]
         )
-        self.base = current = self.read()
+        self.base = current = yield from self.read()
         expected = self.expected
         if target.skip_unchanged and expected is not None and self.unchanged(current, expected):
-            self.emit(SkippedEvent, code_sha256=expected)
-            version = self.publish_unchanged(current) if target.publish else None
-            return self.result(current, changed=False, version=version)
+            yield self.emit(SkippedEvent, code_sha256=expected)
+            version = (yield from self.publish_unchanged(current)) if target.publish else None
+            return (yield from self.result(current, changed=False, version=version))
 
-        self.emit(
+        yield self.emit(
             UploadingEvent,
             size=code.size if isinstance(code, ZipPackage) else None,
             code_sha256=expected,
@@ -293,48 +393,46 @@ class _Deploy:
         if target.publish and not target.dry_run:
             # After a lost answer, the version this update made is one that did not exist
             # before it, or, when Lambda reused the newest one (nothing changed since it), that.
-            self.versions_before = self.client.list_versions(self.name, deadline=self.deadline)
-        updated = self.update(attrs.evolve(request, revision_id=current.revision_id))
+            self.versions_before = yield self.call(
+                "list_versions", self.name, deadline=self.deadline
+            )
+        updated = yield from self.update(attrs.evolve(request, revision_id=current.revision_id))
         if target.dry_run:
             # Past the skip check, the update would be sent: it would change the function.
-            return self.result(updated, changed=True)
+            return (yield from self.result(updated, changed=True))
         self.accepted = True
-        self.emit(UpdatingEvent, configuration=updated)
+        yield self.emit(UpdatingEvent, configuration=updated)
         version = updated.version if target.publish and updated.version != LATEST else None
         if version is not None:
-            self.emit(PublishedEvent, version=version)
+            yield self.emit(PublishedEvent, version=version)
         if not target.wait:
-            return self.result(updated, changed=True, version=version)
-        final = self.client.wait_until_updated(
-            self.name, timeout=self.remaining(), on_poll=self.on_poll, update=updated
+            return (yield from self.result(updated, changed=True, version=version))
+        final = yield self.call(
+            "wait_until_updated", self.name, timeout=self.remaining(), update=updated
         )
         if version is not None:
-            self.client.wait_until_active(
-                self.name, qualifier=version, timeout=self.remaining(), on_poll=self.on_poll
+            yield self.call(
+                "wait_until_active", self.name, qualifier=version, timeout=self.remaining()
             )
-        return self.result(final, changed=True, version=version)
+        return (yield from self.result(final, changed=True, version=version))
 
-    def read(self) -> FunctionConfiguration:
+    def read(self) -> StepsOf[FunctionConfiguration]:
         """The function as it is now, after any update already in progress has finished."""
-        self.emit(ReadingEvent)
-        current = self.client.get_function(self.name, deadline=self.deadline)
+        yield self.emit(ReadingEvent)
+        current = yield self.call("get_function", self.name, deadline=self.deadline)
         if current.state == State.PENDING:
-            current = self.client.wait_until_active(
-                self.name, timeout=self.remaining(), on_poll=self.on_poll
-            )
+            current = yield self.call("wait_until_active", self.name, timeout=self.remaining())
         if current.last_update_status == LastUpdateStatus.IN_PROGRESS:
             # Updating now would be refused with 409 until this one finishes.
             try:
-                current = self.client.wait_until_updated(
-                    self.name, timeout=self.remaining(), on_poll=self.on_poll
-                )
+                current = yield self.call("wait_until_updated", self.name, timeout=self.remaining())
             except UpdateFailedError as err:
                 # Someone else's update failed: Lambda keeps the previous code, and the
                 # function is free to update.
                 if err.configuration is None:
                     raise
                 current = err.configuration
-        return current
+        return current  # type: ignore[no-any-return]
 
     def unchanged(self, current: FunctionConfiguration, expected: str) -> bool:
         if current.code_sha256 != expected:
@@ -347,11 +445,14 @@ class _Deploy:
         wanted = self.target.architectures
         return wanted is None or tuple(config.architectures or ()) == tuple(wanted)
 
-    def update(self, request: UpdateFunctionCodeRequest) -> FunctionConfiguration:
+    def update(self, request: UpdateFunctionCodeRequest) -> StepsOf[FunctionConfiguration]:
         """Send the guarded update; an unknown outcome is resolved before anything is resent."""
         try:
-            return self.client.update_function_code(
-                request, deadline=self.deadline, on_unknown_outcome=self.after_unknown_outcome
+            updated: FunctionConfiguration = yield self.call(
+                "update_function_code",
+                request,
+                deadline=self.deadline,
+                on_unknown_outcome=Steps(self.after_unknown_outcome),
             )
         except PreconditionFailedException as err:
             if err is self.raised_conflict or self.target.dry_run:
@@ -359,8 +460,8 @@ class _Deploy:
             if self.accepted is None:
                 # A request whose answer was lost can be carried out after our look: the 412
                 # may be our own update having landed since. Look again.
-                now = self.client.get_function(self.name, deadline=self.deadline)
-                landed = self.landed(now, cause=err)
+                now = yield self.call("get_function", self.name, deadline=self.deadline)
+                landed = yield from self.landed(now, cause=err)
                 if landed is not None:
                     return landed
             raise self.conflict(err) from err
@@ -368,26 +469,25 @@ class _Deploy:
             if err.outcome_unknown and not self.target.dry_run:
                 self.accepted = None
             raise
+        return updated
 
-    def after_unknown_outcome(self, err: LambdaCodeError) -> FunctionConfiguration | None:
+    def after_unknown_outcome(self, err: LambdaCodeError) -> StepsOf[FunctionConfiguration | None]:
         """Whether our update landed, after an attempt that failed without saying: ``landed``."""
         if self.target.dry_run:
             return None  # a dry run changes nothing: asking again is safe
         self.accepted = None
         try:
             # Resending at once would meet our own update in progress (409): let it settle.
-            now = self.client.wait_until_updated(
-                self.name, timeout=self.remaining(), on_poll=self.on_poll
-            )
+            now = yield self.call("wait_until_updated", self.name, timeout=self.remaining())
         except UpdateFailedError as failed:
             if failed.configuration is None:
                 raise
             now = failed.configuration  # whose failure it is, landed() tells
-        return self.landed(now, cause=err)
+        return (yield from self.landed(now, cause=err))
 
     def landed(
         self, now: FunctionConfiguration, *, cause: LambdaCodeError
-    ) -> FunctionConfiguration | None:
+    ) -> StepsOf[FunctionConfiguration | None]:
         """Our update's result if it was applied; None if nothing changed since our read.
 
         Any update changes the RevisionId, so an unchanged one means ours did not land and
@@ -395,7 +495,7 @@ class _Deploy:
         code means someone else changed the function after our read: that is the same conflict
         as a 412, and never a reason to send our update on top of theirs.
         """
-        assert self.base is not None  # noqa: S101 - set by run() before any update
+        assert self.base is not None  # noqa: S101 - set by steps() before any update
         if now.revision_id == self.base.revision_id:
             return None
         expected = self.expected
@@ -405,15 +505,16 @@ class _Deploy:
             raise self.conflict(cause)
         if not self.target.publish:
             return now
-        ours = self.our_version(expected, now)
+        versions = yield self.call("list_versions", self.name, deadline=self.deadline)
+        ours = self.our_version(versions, expected, now)
         if ours is None:
             raise self.conflict(cause)  # our code, but no version: not from our update
         return ours
 
     def our_version(
-        self, expected: str, now: FunctionConfiguration
+        self, versions: list[FunctionConfiguration], expected: str, now: FunctionConfiguration
     ) -> FunctionConfiguration | None:
-        """The version our publishing update made, given the function ``now`` has our code.
+        """The version our publishing update made, among ``versions``, given ``now`` is ours.
 
         A version that did not exist before the update and holds our code is ours. If there
         is none, Lambda may have reused the newest version, as it does when nothing changed
@@ -423,7 +524,7 @@ class _Deploy:
         known = {v.version for v in before}
         new = [
             v
-            for v in self.client.list_versions(self.name, deadline=self.deadline)
+            for v in versions
             if _numbered(v) and v.version not in known and v.code_sha256 == expected
         ]
         if new:
@@ -451,31 +552,34 @@ class _Deploy:
         self.raised_conflict = error
         return error
 
-    def publish_unchanged(self, current: FunctionConfiguration) -> str | None:
+    def publish_unchanged(self, current: FunctionConfiguration) -> StepsOf[str | None]:
         """Publish unchanged code only if the newest version does not already have it."""
         if self.target.dry_run:
             return None
-        newest = _newest_version(self.client.list_versions(self.name, deadline=self.deadline))
+        versions = yield self.call("list_versions", self.name, deadline=self.deadline)
+        newest = _newest_version(versions)
         if newest is not None and _same_code(newest, current):
             version = newest.version
         else:
             try:
-                version = self.client.publish_version(
+                published = yield self.call(
+                    "publish_version",
                     self.name,
                     code_sha256=current.code_sha256,
                     revision_id=current.revision_id,
                     deadline=self.deadline,
-                ).version
+                )
             except LambdaCodeError as err:
                 if err.outcome_unknown:
                     self.accepted = None
                 raise
+            version = published.version
             self.accepted = True
         if version is not None:
-            self.emit(PublishedEvent, version=version)
+            yield self.emit(PublishedEvent, version=version)
             if self.target.wait:
-                self.client.wait_until_active(
-                    self.name, qualifier=version, timeout=self.remaining(), on_poll=self.on_poll
+                yield self.call(
+                    "wait_until_active", self.name, qualifier=version, timeout=self.remaining()
                 )
         return version
 
@@ -486,7 +590,7 @@ def deploy(
     """Deploy one target through ``client``; ``LambdaCodeClient.deploy`` gives the steps."""
     check_instance(target, DeployTarget, field="target")
     check_callable(on_event, field="on_event")
-    return _Deploy(client, target, on_event).run()
+    return run_steps(_Deploy(client, target).steps(), client, on_event)
 
 
 def deploy_many(
