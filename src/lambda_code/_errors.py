@@ -30,10 +30,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     import tenacity
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError
 
     from ._models import FunctionConfiguration
 
@@ -59,6 +60,7 @@ __all__ = [
     "UpdateSupersededError",
     "WaitTimeoutError",
     "WaiterError",
+    "map_botocore_error",
     "map_client_error",
     "map_transport_error",
     "retry_after",
@@ -406,3 +408,10 @@ def map_client_error(err: ClientError, operation: str | None = None) -> LambdaEr
 def map_transport_error(err: BotoCoreError, operation: str | None = None) -> TransportError:
     """Turn a botocore connection error or read timeout into ``TransportError`` (not raised)."""
     return TransportError(message=str(err), operation=operation)
+
+
+def map_botocore_error(err: ClientError | BotoCoreError, operation: str) -> LambdaCodeError:
+    """The lambda-code error for an error answer or a transport fault (not raised)."""
+    if isinstance(err, ClientError):
+        return map_client_error(err, operation)
+    return map_transport_error(err, operation)

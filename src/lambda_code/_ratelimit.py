@@ -52,18 +52,24 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._due = float("-inf")  # when the next call would be on schedule
 
-    def acquire(self, deadline: float | None = None) -> bool:
-        """Block until this caller's slot comes; False at once if it would come after ``deadline``.
-
-        A refused caller reserves nothing, so it never delays the callers behind it.
+    def reserve(self, deadline: float | None = None) -> float | None:
+        """Reserve this caller's slot: the seconds to wait for it, or None if it would come
+        after ``deadline`` (then nothing is reserved, so the callers behind are not delayed).
         """
         with self._lock:
             now = self._clock()
             due = max(now, self._due)
             slot = max(now, due - self._tolerance)
             if deadline is not None and slot > deadline:
-                return False
+                return None
             self._due = due + self.interval
-        if slot > now:
-            self._sleep(slot - now)
+        return slot - now
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Wait for this caller's slot; False at once if it would come after ``deadline``."""
+        delay = self.reserve(deadline)
+        if delay is None:
+            return False
+        if delay > 0:
+            self._sleep(delay)
         return True

@@ -5,9 +5,10 @@ Only after a failure does the loop start; its first "attempt" re-raises that fai
 tenacity decide, wait and log exactly as for any later attempt.
 """
 
+import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -19,8 +20,7 @@ from ._errors import (
     DeadlineExceededError,
     LambdaCodeError,
     LambdaError,
-    map_client_error,
-    map_transport_error,
+    map_botocore_error,
     retry_after,
 )
 from ._types import Clock
@@ -98,6 +98,7 @@ class _Budget(Generic[T]):
     kwargs: dict[str, Any]
     operation: str
     clock: Callable[[], float]
+    sleep: Callable[[float], None]
     deadline_at: float
     limiter: "RateLimiter | None"
     retry_unknown: bool
@@ -113,37 +114,68 @@ class _Budget(Generic[T]):
     final: bool = False
     attempts: int = 0
 
-    def attempt(self) -> T:
-        """One attempt, started only in time: a rate-limit slot, the call, botocore's retries."""
-        in_time = self.clock() <= self.deadline_at and (
-            self.limiter is None or self.limiter.acquire(self.deadline_at)
-        )
-        if not in_time:
+    def admit(self) -> float:
+        """Seconds to wait before the next attempt may start; raises if it cannot start in time.
+
+        The wait is for the rate limiter's slot, reserved here; nothing starts after the
+        deadline. Refused after an attempt whose outcome is unknown, that error is raised:
+        something may have been sent, so "nothing sent" would not be true.
+        """
+        delay = 0.0 if self.limiter is None else self.limiter.reserve(self.deadline_at)
+        if delay is None or self.clock() > self.deadline_at:
             self.final = True
             if self.unknown is not None:
-                raise self.unknown  # an earlier attempt may have applied: not "nothing sent"
+                raise self.unknown
             raise DeadlineExceededError(
                 operation=self.operation, function_name=self.kwargs.get("FunctionName")
             ) from self.last_error
+        return delay
+
+    def failed(self, err: LambdaCodeError) -> LambdaCodeError:
+        """Account for a failed attempt; returns ``err`` to be raised."""
+        # botocore's own retries, when the user's client has them on, count too.
+        self.attempts += 1 + (err.retry_attempts if isinstance(err, LambdaError) else 0)
+        self.last_error = err
+        if err.outcome_unknown:
+            self.unknown = self.unresolved = err
+        return err
+
+    def to_resolve(self) -> LambdaCodeError | None:
+        """Before a retry: the unknown outcome ``on_unknown_outcome`` must look into, if any.
+
+        The first attempt's failure, kept for tenacity to decide on, is raised here.
+        """
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            raise pending
+        unresolved, self.unresolved = self.unresolved, None
+        return unresolved if self.on_unknown_outcome is not None else None
+
+    @contextlib.contextmanager
+    def resolving(self) -> Iterator[None]:
+        """Around ``on_unknown_outcome``: whatever it raises ends the call, never retried."""
+        try:
+            yield
+        except BaseException:
+            self.final = True
+            raise
+
+    def attempt(self) -> T:
+        """One blocking attempt, started only in time."""
+        if delay := self.admit():
+            self.sleep(delay)
         try:
             return invoke(self.fn, self.kwargs, self.operation)
         except LambdaCodeError as err:
-            # botocore's own retries, when the user's client has them on, count too.
-            self.attempts += 1 + (err.retry_attempts if isinstance(err, LambdaError) else 0)
-            self.last_error = err
-            if err.outcome_unknown:
-                self.unknown = self.unresolved = err
-            raise
+            raise self.failed(err)  # noqa: B904 - invoke chained botocore's error already
 
 
 def invoke(fn: Callable[..., T], kwargs: dict[str, Any], operation: str) -> T:
     """One botocore call, its errors mapped to lambda-code's (the botocore one as ``__cause__``)."""
     try:
         return fn(**kwargs)
-    except ClientError as err:
-        raise map_client_error(err, operation) from err
-    except TRANSPORT_ERRORS as err:
-        raise map_transport_error(err, operation) from err
+    except (ClientError, *TRANSPORT_ERRORS) as err:
+        raise map_botocore_error(err, operation) from err
 
 
 class Retrier:
@@ -154,14 +186,45 @@ class Retrier:
     ) -> None:
         self.policy = policy
         self.clock = clock.now
+        self.sleep = clock.sleep
         self._rng = rng or random.Random()
-        self._retrying = tenacity.Retrying(
-            sleep=clock.sleep,
-            retry=self._should_retry,
-            wait=self._wait,
-            stop=self._stop,
-            before_sleep=self._log,
-            reraise=True,
+        self._retrying = tenacity.Retrying(sleep=clock.sleep, **self.strategies())
+
+    def strategies(self) -> dict[str, Any]:
+        """The policy as tenacity's strategies, shared by the blocking and the async loop."""
+        return {
+            "retry": self._should_retry,
+            "wait": self._wait,
+            "stop": self._stop,
+            "before_sleep": self._log,
+            "reraise": True,
+        }
+
+    def budget(
+        self,
+        fn: Callable[..., T],
+        kwargs: dict[str, Any],
+        *,
+        operation: str,
+        retry_unknown: bool = True,
+        deadline: float | None = None,
+        limiter: "RateLimiter | None" = None,
+        on_unknown_outcome: OnUnknownOutcome[T] | None = None,
+    ) -> _Budget[T]:
+        """One call's budget under the policy (see ``call``)."""
+        deadline_at = self.clock() + self.policy.timeout
+        if deadline is not None:
+            deadline_at = min(deadline_at, deadline)
+        return _Budget(
+            fn,
+            kwargs,
+            operation,
+            self.clock,
+            self.sleep,
+            deadline_at,
+            limiter,
+            retry_unknown or on_unknown_outcome is not None,
+            on_unknown_outcome,
         )
 
     def call(
@@ -183,19 +246,14 @@ class Retrier:
         unknown (no answer, a 5xx) the call is sent again only if ``retry_unknown``;
         ``on_unknown_outcome`` decides first (see ``OnUnknownOutcome``).
         """
-        started = self.clock()
-        deadline_at = started + self.policy.timeout
-        if deadline is not None:
-            deadline_at = min(deadline_at, deadline)
-        budget = _Budget(
+        budget = self.budget(
             fn,
             kwargs,
-            operation,
-            self.clock,
-            deadline_at,
-            limiter,
-            retry_unknown or on_unknown_outcome is not None,
-            on_unknown_outcome,
+            operation=operation,
+            retry_unknown=retry_unknown,
+            deadline=deadline,
+            limiter=limiter,
+            on_unknown_outcome=on_unknown_outcome,
         )
         try:
             return budget.attempt()
@@ -206,16 +264,10 @@ class Retrier:
 
     @staticmethod
     def _attempt(budget: _Budget[T]) -> T:
-        pending, budget.pending = budget.pending, None
-        if pending is not None:
-            raise pending  # the first attempt's failure, for tenacity to decide on
-        lost, budget.unresolved = budget.unresolved, None
-        if lost is not None and budget.on_unknown_outcome is not None:
-            try:
-                resolved = budget.on_unknown_outcome(lost)
-            except BaseException:
-                budget.final = True
-                raise
+        lost = budget.to_resolve()
+        if lost is not None:
+            with budget.resolving():
+                resolved = budget.on_unknown_outcome(lost)  # type: ignore[misc]
             if resolved is not None:
                 return resolved
         return budget.attempt()

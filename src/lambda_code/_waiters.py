@@ -78,14 +78,25 @@ class _Wait:
     """Per-wait state the shared tenacity loop reads through ``retry_state.args``."""
 
     function_name: str
-    poll: Poll
+    #: A blocking or an async poll (then the async loop awaits it).
+    poll: Callable[[float], Any]
     done: Callable[[FunctionConfiguration], bool]
-    on_poll: OnPoll | None
+    on_poll: Callable[[FunctionConfiguration], object] | None
     started: float
     deadline: float
     waiting_for: str
     polls: int = 0
     last: FunctionConfiguration | None = None
+
+    def observe(self, config: FunctionConfiguration) -> object:
+        """Count a poll; returns what ``on_poll`` returned (an async one's awaitable)."""
+        self.polls += 1
+        self.last = config
+        return None if self.on_poll is None else self.on_poll(config)
+
+    def verdict(self, config: FunctionConfiguration) -> FunctionConfiguration | None:
+        """``config`` when the wait is over, None to poll again; raises on a failure."""
+        return config if self.done(config) else None
 
 
 def _update_done(config: FunctionConfiguration) -> bool:
@@ -133,14 +144,17 @@ class Waiter:
         self.policy = policy
         self.clock = clock.now
         self._rng = random.Random()
-        self._retrying = tenacity.Retrying(
-            sleep=clock.sleep,
-            retry=self._again,
-            wait=self._wait,
-            stop=self._stop,
-            before_sleep=self._log_failed_poll,
-            retry_error_callback=self._timed_out,
-        )
+        self._retrying = tenacity.Retrying(sleep=clock.sleep, **self.strategies())
+
+    def strategies(self) -> dict[str, Any]:
+        """The schedule as tenacity's strategies, shared by the blocking and the async loop."""
+        return {
+            "retry": self._again,
+            "wait": self._wait,
+            "stop": self._stop,
+            "before_sleep": self._log_failed_poll,
+            "retry_error_callback": self._timed_out,
+        }
 
     def until_updated(
         self,
@@ -151,7 +165,24 @@ class Waiter:
         on_poll: OnPoll | None,
         update: FunctionConfiguration | None = None,
     ) -> FunctionConfiguration:
-        """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent).
+        """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent); see ``updated``."""
+        return self.run(self.updated(function_name, poll, timeout, on_poll, update))
+
+    def until_active(
+        self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
+    ) -> FunctionConfiguration:
+        """Poll until ``State`` is ``Active`` (or settled idle: ``Inactive``)."""
+        return self.run(self.active(function_name, poll, timeout, on_poll))
+
+    def updated(
+        self,
+        function_name: str,
+        poll: Callable[[float], Any],
+        timeout: float,
+        on_poll: Callable[[FunctionConfiguration], object] | None,
+        update: FunctionConfiguration | None = None,
+    ) -> _Wait:
+        """A wait for the last update to finish, to ``run`` (or run asynchronously).
 
         With ``update`` (what an ``UpdateFunctionCode`` call returned), a poll that shows other
         code means another update replaced it: ``UpdateSupersededError``, never their outcome.
@@ -166,37 +197,34 @@ class Waiter:
                     )
                 return _update_done(config)
 
-        return self._run(
-            function_name, poll, done, timeout=timeout, on_poll=on_poll, waiting_for="update"
-        )
+        return self._start(function_name, poll, done, timeout, on_poll, "update")
 
-    def until_active(
-        self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
-    ) -> FunctionConfiguration:
-        """Poll until ``State`` is ``Active`` (or settled idle: ``Inactive``)."""
-        return self._run(
-            function_name,
-            poll,
-            _active_done,
-            timeout=timeout,
-            on_poll=on_poll,
-            waiting_for="activation",
-        )
-
-    def _run(
+    def active(
         self,
         function_name: str,
-        poll: Poll,
-        done: Callable[[FunctionConfiguration], bool],
-        *,
+        poll: Callable[[float], Any],
         timeout: float,
-        on_poll: OnPoll | None,
+        on_poll: Callable[[FunctionConfiguration], object] | None,
+    ) -> _Wait:
+        """A wait for ``State`` to settle, to ``run`` (or run asynchronously)."""
+        return self._start(function_name, poll, _active_done, timeout, on_poll, "activation")
+
+    def _start(  # noqa: PLR0917 - the parts of one wait, passed on from two methods
+        self,
+        function_name: str,
+        poll: Callable[[float], Any],
+        done: Callable[[FunctionConfiguration], bool],
+        timeout: float,
+        on_poll: Callable[[FunctionConfiguration], object] | None,
         waiting_for: str,
-    ) -> FunctionConfiguration:
+    ) -> _Wait:
         check_duration(timeout, field="timeout", allow_zero=True)
         check_callable(on_poll, field="on_poll")
         now = self.clock()
-        wait = _Wait(function_name, poll, done, on_poll, now, now + timeout, waiting_for)
+        return _Wait(function_name, poll, done, on_poll, now, now + timeout, waiting_for)
+
+    def run(self, wait: _Wait) -> FunctionConfiguration:
+        """Poll until ``wait`` is over, blocking."""
         result: FunctionConfiguration = self._retrying(self._poll, wait)  # type: ignore[assignment]
         return result
 
@@ -204,12 +232,9 @@ class Waiter:
         try:
             config = wait.poll(wait.deadline)
         except DeadlineExceededError as err:
-            raise self._timeout_error(wait) from err
-        wait.polls += 1
-        wait.last = config
-        if wait.on_poll is not None:
-            wait.on_poll(config)
-        return config if wait.done(config) else None
+            raise self.timeout_error(wait) from err
+        wait.observe(config)
+        return wait.verdict(config)
 
     @staticmethod
     def _state(retry_state: tenacity.RetryCallState) -> _Wait:
@@ -249,7 +274,7 @@ class Waiter:
                 retry_state.upcoming_sleep,
             )
 
-    def _timeout_error(self, wait: _Wait) -> WaitTimeoutError:
+    def timeout_error(self, wait: _Wait) -> WaitTimeoutError:
         return WaitTimeoutError(
             function_name=wait.function_name,
             configuration=wait.last,
@@ -260,4 +285,4 @@ class Waiter:
 
     def _timed_out(self, retry_state: tenacity.RetryCallState) -> Any:
         last_error = retry_state.outcome.exception() if retry_state.outcome else None
-        raise self._timeout_error(self._state(retry_state)) from last_error
+        raise self.timeout_error(self._state(retry_state)) from last_error
