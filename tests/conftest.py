@@ -45,6 +45,20 @@ def _only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fail any request that a simulator did not answer and botocore tried to send for real."""
+    sent: list[str] = []
+
+    def refuse(self: object, request: Any) -> None:
+        sent.append(str(request.url))
+        raise AssertionError(f"network access: {request.url}")
+
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", refuse)
+    yield sent
+    assert sent == []
+
+
+@pytest.fixture
 def clock() -> VirtualClock:
     """A fresh virtual clock."""
     return VirtualClock()

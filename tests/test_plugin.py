@@ -7,7 +7,6 @@ import hashlib
 import os
 from typing import TYPE_CHECKING, Any, cast
 
-import botocore.endpoint
 import pytest
 
 from lambda_code.testing import SimulatedLambda, VirtualClock, _plugin, make_zip
@@ -17,23 +16,12 @@ if TYPE_CHECKING:
 
 ZIP_A = make_zip({"index.py": b"def handler(event, context):\n    return 'a'\n"})
 
+# Every test here runs with the network refused: the simulator must answer everything.
+pytestmark = pytest.mark.usefixtures("no_network")
+
 
 def sha(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Fail any request that the hook did not answer and botocore tried to send for real."""
-    sent: list[str] = []
-
-    def refuse(self: object, request: Any) -> None:
-        sent.append(str(request.url))
-        raise AssertionError(f"network access: {request.url}")
-
-    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", refuse)
-    yield sent
-    assert sent == []
 
 
 def test_fixture_gives_a_simulator_with_fake_credentials(
