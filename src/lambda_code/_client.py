@@ -139,13 +139,15 @@ class LambdaCodeClient:
         check_instance(request, UpdateFunctionCodeRequest, field="request")
         check_callable(on_unknown_outcome, field="on_unknown_outcome")
         return self._retrier.call(
-            self._send_update,
-            request.to_api(),
-            operation="UpdateFunctionCode",
-            retry_unknown=not request.publish or request.revision_id is not None,
-            deadline=deadline,
-            limiter=self._control,
-            on_unknown_outcome=on_unknown_outcome,
+            self._retrier.budget(
+                self._send_update,
+                request.to_api(),
+                operation="UpdateFunctionCode",
+                retry_unknown=not request.publish or request.revision_id is not None,
+                deadline=deadline,
+                limiter=self._control,
+                on_unknown_outcome=on_unknown_outcome,
+            )
         )
 
     def _send_update(self, **kwargs: Any) -> FunctionConfiguration:
@@ -156,11 +158,13 @@ class LambdaCodeClient:
     ) -> FunctionConfiguration:
         """Read a function's configuration (``GetFunctionConfiguration``), with retries."""
         response = self._retrier.call(
-            self._get_configuration,
-            _name_args(function_name, qualifier),
-            operation="GetFunctionConfiguration",
-            deadline=deadline,
-            limiter=self._control,
+            self._retrier.budget(
+                self._get_configuration,
+                _name_args(function_name, qualifier),
+                operation="GetFunctionConfiguration",
+                deadline=deadline,
+                limiter=self._control,
+            )
         )
         return FunctionConfiguration.from_api(response)
 
@@ -169,11 +173,13 @@ class LambdaCodeClient:
     ) -> FunctionConfiguration:
         """Read a function's configuration through ``GetFunction`` (its own, higher quota)."""
         response = self._retrier.call(
-            self._get_function,
-            _name_args(function_name, qualifier),
-            operation="GetFunction",
-            deadline=deadline,
-            limiter=self._reads,
+            self._retrier.budget(
+                self._get_function,
+                _name_args(function_name, qualifier),
+                operation="GetFunction",
+                deadline=deadline,
+                limiter=self._reads,
+            )
         )
         return FunctionConfiguration.from_api(response["Configuration"])
 
@@ -202,11 +208,13 @@ class LambdaCodeClient:
                 check_instance(value, str, field=key)
                 kwargs[key] = value
         response = self._retrier.call(
-            self._publish,
-            kwargs,
-            operation="PublishVersion",
-            deadline=deadline,
-            limiter=self._control,
+            self._retrier.budget(
+                self._publish,
+                kwargs,
+                operation="PublishVersion",
+                deadline=deadline,
+                limiter=self._control,
+            )
         )
         return FunctionConfiguration.from_api(response)
 
@@ -218,11 +226,13 @@ class LambdaCodeClient:
         kwargs = _name_args(function_name, None)
         while True:
             response = self._retrier.call(
-                self._list_versions,
-                kwargs,
-                operation="ListVersionsByFunction",
-                deadline=deadline,
-                limiter=self._control,
+                self._retrier.budget(
+                    self._list_versions,
+                    kwargs,
+                    operation="ListVersionsByFunction",
+                    deadline=deadline,
+                    limiter=self._control,
+                )
             )
             versions.extend(FunctionConfiguration.from_api(v) for v in response["Versions"])
             marker = response.get("NextMarker")

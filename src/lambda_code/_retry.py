@@ -211,7 +211,14 @@ class Retrier:
         limiter: "RateLimiter | None" = None,
         on_unknown_outcome: OnUnknownOutcome[T] | None = None,
     ) -> _Budget[T]:
-        """One call's budget under the policy (see ``call``)."""
+        """``fn(**kwargs)`` as one call under the policy, for ``call`` (or an async loop) to run.
+
+        ``deadline`` is an absolute clock time that caps the policy's own: no attempt starts
+        after it, and a call that cannot start before it raises ``DeadlineExceededError``.
+        Each attempt first takes a slot from ``limiter``. After an attempt whose outcome is
+        unknown (no answer, a 5xx) the call is sent again only if ``retry_unknown``;
+        ``on_unknown_outcome`` decides first (see ``OnUnknownOutcome``).
+        """
         deadline_at = self.clock() + self.policy.timeout
         if deadline is not None:
             deadline_at = min(deadline_at, deadline)
@@ -227,34 +234,8 @@ class Retrier:
             on_unknown_outcome,
         )
 
-    def call(
-        self,
-        fn: Callable[..., T],
-        kwargs: dict[str, Any],
-        *,
-        operation: str,
-        retry_unknown: bool = True,
-        deadline: float | None = None,
-        limiter: "RateLimiter | None" = None,
-        on_unknown_outcome: OnUnknownOutcome[T] | None = None,
-    ) -> T:
-        """``fn(**kwargs)`` with retries; raises the mapped error of the last attempt.
-
-        ``deadline`` is an absolute clock time that caps the policy's own: no attempt starts
-        after it, and a call that cannot start before it raises ``DeadlineExceededError``.
-        Each attempt first takes a slot from ``limiter``. After an attempt whose outcome is
-        unknown (no answer, a 5xx) the call is sent again only if ``retry_unknown``;
-        ``on_unknown_outcome`` decides first (see ``OnUnknownOutcome``).
-        """
-        budget = self.budget(
-            fn,
-            kwargs,
-            operation=operation,
-            retry_unknown=retry_unknown,
-            deadline=deadline,
-            limiter=limiter,
-            on_unknown_outcome=on_unknown_outcome,
-        )
+    def call(self, budget: _Budget[T]) -> T:
+        """Run the call ``budget`` describes, blocking; raises the last attempt's error."""
         try:
             return budget.attempt()
         except LambdaCodeError as err:
