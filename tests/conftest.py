@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: fake AWS credentials, a virtual clock, moto's server."""
 
+import importlib.util
 import os
 import socket
 from collections.abc import Iterator
@@ -30,18 +31,34 @@ def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+def _check_loopback(request: Any) -> None:
+    host = urlsplit(str(request.url)).hostname or ""
+    if host not in _LOOPBACK:
+        raise AssertionError(f"a test tried to reach {request.url}")
+
+
 @pytest.fixture(autouse=True)
 def _only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any request botocore would really send must go to this machine (moto's server)."""
     send = getattr(botocore.endpoint.Endpoint, "_send")  # noqa: B009 - private, not in the stubs
 
     def guarded(self: Any, request: Any) -> Any:
-        host = urlsplit(str(request.url)).hostname or ""
-        if host not in _LOOPBACK:
-            raise AssertionError(f"a test tried to reach {request.url}")
+        _check_loopback(request)
         return send(self, request)
 
     monkeypatch.setattr("botocore.endpoint.Endpoint._send", guarded)
+    if importlib.util.find_spec("aiobotocore") is None:
+        return
+    # aiobotocore's endpoint sends through its own coroutine, not botocore's.
+    from aiobotocore.endpoint import AioEndpoint
+
+    aio_send = getattr(AioEndpoint, "_send")  # noqa: B009 - private, not in the stubs
+
+    async def aio_guarded(self: Any, request: Any) -> Any:
+        _check_loopback(request)
+        return await aio_send(self, request)
+
+    monkeypatch.setattr(AioEndpoint, "_send", aio_guarded)
 
 
 @pytest.fixture

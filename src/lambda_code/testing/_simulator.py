@@ -9,6 +9,7 @@ between them, and offers the methods and counters a test uses.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast, overload
 
@@ -16,14 +17,15 @@ from lambda_code.testing._backend import LambdaBackend, make_zip
 from lambda_code.testing._clock import Clock, VirtualClock
 from lambda_code.testing._faults import FAULT_KINDS, Fault, FaultKind, Faults
 from lambda_code.testing._quotas import Quotas, TokenBucket
-from lambda_code.testing._wire import CallRecord, Wire, isolated_client
+from lambda_code.testing._wire import CallRecord, Wire, isolated_aio_client, isolated_client
 
 if TYPE_CHECKING:
     import collections
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable
 
     from botocore.client import BaseClient
     from mypy_boto3_lambda import LambdaClient
+    from types_aiobotocore_lambda import LambdaClient as AioLambdaClient
 
     from lambda_code._client import LambdaCodeClient
 
@@ -57,7 +59,11 @@ class _On(Generic[_T]):
 
 
 class SimulatedLambda:
-    """A simulated Lambda control plane attached to a real botocore Lambda client."""
+    """A simulated Lambda control plane attached to a real botocore Lambda client.
+
+    It answers an aiobotocore Lambda client too: pass one (created and entered) as `client`,
+    or take one from `aio_client()`.
+    """
 
     clock: _On[Clock] = _On("_backend")
     region_name: _On[str] = _On("_backend")
@@ -144,6 +150,20 @@ class SimulatedLambda:
     def detach(self) -> None:
         """Stop answering the client's requests."""
         self._wire.detach(self.client)
+
+    @contextlib.asynccontextmanager
+    async def aio_client(self) -> AsyncIterator[AioLambdaClient]:
+        """An entered aiobotocore Lambda client answered by this simulator, closed at the end.
+
+        Like `SimulatedLambda()`'s own client: fake credentials, no AWS file read, botocore's
+        retries off. Needs the ``async`` extra (aiobotocore).
+        """
+        async with isolated_aio_client(self.region_name) as client:
+            self._wire.attach(client)
+            try:
+                yield client
+            finally:
+                self._wire.detach(client)
 
     def put_s3_object(self, bucket: str, key: str, data: bytes, version: str | None = None) -> str:
         """Register an S3 object that UpdateFunctionCode/CreateFunction can take code from."""

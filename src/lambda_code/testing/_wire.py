@@ -2,17 +2,21 @@
 """The botocore side of the simulator: the before-send hook, routing, decoding, responses.
 
 botocore still validates, serialises, signs and parses every request and response; only the
-HTTP round trip is replaced. `Wire` answers every request that reaches the hook, even ones it
-cannot route, so nothing ever touches the network. It decides the order a request meets the
-rest: faults, then decoding, then quotas, then the backend; and it counts what happened.
+HTTP round trip is replaced. An aiobotocore client runs the same hook (its emitter awaits only
+what is awaitable) and gets the same answer, as the `AioAWSResponse` it reads asynchronously.
+`Wire` answers every request that reaches the hook, even ones it cannot route, so nothing ever
+touches the network. It decides the order a request meets the rest: faults, then decoding,
+then quotas, then the backend; and it counts what happened.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import random
+import sys
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -28,21 +32,30 @@ from lambda_code.testing._faults import TRANSPORT_KINDS, WRITER_KINDS, raise_ans
 
 if TYPE_CHECKING:
     import threading
-    from collections.abc import Callable, Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator
 
+    from aiobotocore.awsrequest import AioAWSResponse
     from botocore.awsrequest import AWSPreparedRequest
     from botocore.client import BaseClient
+    from types_aiobotocore_lambda import LambdaClient as AioLambdaClient
 
     from lambda_code.testing._backend import LambdaBackend
     from lambda_code.testing._faults import Faults
     from lambda_code.testing._quotas import Quotas
 
-__all__ = ["CallRecord", "Wire", "isolated_client"]
+__all__ = ["CallRecord", "Wire", "isolated_aio_client", "isolated_client"]
 
 _EVENT = "before-send.lambda"
 _PREFIX = "/2015-03-31/functions"
 # Lambda rejects request bodies above this size (the 50 MiB zip limit after base64).
 _MAX_REQUEST_BYTES = 70_167_211
+# A session that reads no AWS profile, config or credentials file.
+# logical name: (config file key, environment variable, default, conversion)
+_NO_AWS_FILES: dict[str, tuple[Any, Any, Any, Any]] = {
+    "profile": (None, None, None, None),
+    "config_file": (None, None, os.devnull, None),
+    "credentials_file": (None, None, os.devnull, None),
+}
 
 
 @attrs.frozen
@@ -84,12 +97,19 @@ class Wire:
         # botocore's stubs type handlers as returning None; a before-send handler returns the
         # response that replaces the HTTP round trip.
         self._hook = cast("Callable[..., None]", self._handle)
+        self._aio_hook = cast("Callable[..., None]", self._handle_aio)
 
     def attach(self, client: BaseClient) -> None:
-        client.meta.events.register(_EVENT, self._hook)
+        client.meta.events.register(_EVENT, self._hook_for(client))
 
     def detach(self, client: BaseClient) -> None:
-        client.meta.events.unregister(_EVENT, self._hook)
+        client.meta.events.unregister(_EVENT, self._hook_for(client))
+
+    def _hook_for(self, client: BaseClient) -> Callable[..., None]:
+        # An aiobotocore client exists only once aiobotocore is imported, so a sync-only
+        # install never imports it here.
+        aio = sys.modules.get("aiobotocore.client")
+        return self._aio_hook if aio and isinstance(client, aio.AioBaseClient) else self._hook
 
     def reset(self) -> None:
         """Forget every request so far (the caller holds the lock)."""
@@ -147,6 +167,16 @@ class Wire:
                 raise transport_error("read_timeout", url)
             return response
 
+    def _handle_aio(self, request: AWSPreparedRequest, **kwargs: Any) -> AioAWSResponse:
+        """The same answer for an aiobotocore client, which awaits the response's content."""
+        # Deferred: aiobotocore is optional, and only its clients call this hook.
+        from aiobotocore.awsrequest import AioAWSResponse
+
+        response = self._handle(request, **kwargs)
+        # The stubs type an AWSResponse's headers loosely; these are the HTTPHeaders we built.
+        headers = cast("HTTPHeaders", response.headers)
+        return AioAWSResponse(response.url, response.status_code, headers, response.raw)
+
     def _another_writer(self, name: str | None, now: float, kind: str) -> None:
         """Another client's code update, recorded as that client's request."""
         try:
@@ -189,13 +219,16 @@ class Wire:
 
 
 class _RawBody:
-    """The `raw` object botocore reads a response body from."""
+    """The `raw` object botocore (`stream`) or aiobotocore (`read`) reads a response body from."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
 
     def stream(self, **_: Any) -> Iterator[bytes]:
         yield self._data
+
+    async def read(self) -> bytes:
+        return self._data
 
 
 def isolated_client(region_name: str) -> Any:
@@ -204,14 +237,7 @@ def isolated_client(region_name: str) -> Any:
     A simulator never talks to AWS, so an ``AWS_PROFILE`` naming a profile this machine lacks,
     or a broken config file, must not stop it.
     """
-    session = botocore.session.Session(
-        session_vars={
-            # logical name: (config file key, environment variable, default, conversion)
-            "profile": (None, None, None, None),
-            "config_file": (None, None, os.devnull, None),
-            "credentials_file": (None, None, os.devnull, None),
-        }
-    )
+    session = botocore.session.Session(session_vars=_NO_AWS_FILES)
     return session.create_client(
         "lambda",
         region_name=region_name,
@@ -220,6 +246,24 @@ def isolated_client(region_name: str) -> Any:
         # The library's retry policy is the only retry layer.
         config=botocore.config.Config(retries={"total_max_attempts": 1}),
     )
+
+
+@contextlib.asynccontextmanager
+async def isolated_aio_client(region_name: str) -> AsyncIterator[AioLambdaClient]:
+    """`isolated_client`'s aiobotocore twin, entered: it closes when the block ends."""
+    # Deferred: only this needs aiobotocore, an optional dependency.
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
+    session = AioSession(session_vars=_NO_AWS_FILES)
+    async with session.create_client(
+        "lambda",
+        region_name=region_name,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - fake credentials, never sent
+        config=AioConfig(retries={"total_max_attempts": 1}),
+    ) as client:
+        yield client
 
 
 def _route(method: str, path: str) -> tuple[str, str | None] | None:
