@@ -1,7 +1,9 @@
 """``LambdaCodeClient``: typed calls over a botocore Lambda client, with retries and waits."""
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import attrs
 import botocore.session
 from botocore.config import Config
 
@@ -9,7 +11,7 @@ from ._deploy import DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, RequestValidationError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimiter, RateLimits
-from ._retry import OnUnknownOutcome, Retrier, RetryPolicy, invoke
+from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
 from ._types import Clock, CodeInput, OnEvent, OnPoll, SystemClock
 from ._validation import (
     check_callable,
@@ -24,7 +26,9 @@ if TYPE_CHECKING:
 
     from ._events import DeployResult
 
-__all__ = ["LambdaCodeClient"]
+__all__ = ["ClientBase", "LambdaCodeClient", "Plan"]
+
+T = TypeVar("T")
 
 
 def _botocore_client(
@@ -44,7 +48,176 @@ def _botocore_client(
         ) from err
 
 
-class LambdaCodeClient:
+@attrs.frozen
+class Plan(Generic[T]):
+    """One call a client makes: the botocore method, its arguments, its limiter, its parsing.
+
+    Both clients build the same plans; only how they run one (blocking or awaited) differs.
+    """
+
+    method: str
+    kwargs: dict[str, Any]
+    operation: str
+    limiter: RateLimiter | None
+    parse: Callable[[Any], T]
+    retry_unknown: bool = True
+
+
+def _versions_page(response: dict[str, Any]) -> tuple[list[FunctionConfiguration], str | None]:
+    versions = [FunctionConfiguration.from_api(v) for v in response["Versions"]]
+    return versions, response.get("NextMarker") or None
+
+
+def _configuration(response: dict[str, Any]) -> FunctionConfiguration:
+    return FunctionConfiguration.from_api(response["Configuration"])
+
+
+class ClientBase:
+    """What the blocking and the async client share: policies, limiters, validation and plans."""
+
+    client: Any
+
+    def __init__(
+        self,
+        *,
+        retry: RetryPolicy | None,
+        wait: WaitPolicy | None,
+        clock: Clock | None,
+        rate_limits: RateLimits | None,
+    ) -> None:
+        for field, value, expected in (
+            ("retry", retry, RetryPolicy),
+            ("wait", wait, WaitPolicy),
+            ("rate_limits", rate_limits, RateLimits),
+        ):
+            if value is not None:
+                check_instance(value, expected, field=field)
+        if clock is None:
+            clock = SystemClock()
+        check_instance(clock, Clock, field="clock")
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.wait = wait if wait is not None else WaitPolicy()
+        self.clock = clock
+        self.rate_limits = rate_limits
+        self._retrier = Retrier(self.retry, clock=clock)
+        self._waiter = Waiter(self.wait, clock=clock)
+        # The control plane's calls share one limiter; GetFunction has a quota of its own.
+        self._control: RateLimiter | None = None
+        self._reads: RateLimiter | None = None
+        if rate_limits is not None:
+            burst = rate_limits.burst
+            self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
+            self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
+
+    def __repr__(self) -> str:
+        meta = getattr(self.client, "meta", None)
+        where = f"{getattr(meta, 'region_name', None)!r}, {getattr(meta, 'endpoint_url', None)!r}"
+        return f"{type(self).__name__}({where}, retry={self.retry!r})"
+
+    def _budget(
+        self,
+        plan: "Plan[T]",
+        fn: Callable[..., Any],
+        deadline: float | None,
+        on_unknown_outcome: "OnUnknownOutcome[T] | None" = None,
+    ) -> CallBudget[Any]:
+        return self._retrier.budget(
+            fn,
+            plan.kwargs,
+            operation=plan.operation,
+            retry_unknown=plan.retry_unknown,
+            deadline=deadline,
+            limiter=plan.limiter,
+            on_unknown_outcome=on_unknown_outcome,
+        )
+
+    # -- plans -------------------------------------------------------------------------------
+
+    def _update_plan(self, request: UpdateFunctionCodeRequest) -> Plan[FunctionConfiguration]:
+        check_instance(request, UpdateFunctionCodeRequest, field="request")
+        return Plan(
+            "update_function_code",
+            request.to_api(),
+            "UpdateFunctionCode",
+            self._control,
+            FunctionConfiguration.from_api,
+            # A publishing update sent twice without a RevisionId guard could publish twice.
+            retry_unknown=not request.publish or request.revision_id is not None,
+        )
+
+    def _configuration_plan(
+        self, function_name: str, qualifier: str | None
+    ) -> Plan[FunctionConfiguration]:
+        return Plan(
+            "get_function_configuration",
+            _name_args(function_name, qualifier),
+            "GetFunctionConfiguration",
+            self._control,
+            FunctionConfiguration.from_api,
+        )
+
+    def _function_plan(
+        self, function_name: str, qualifier: str | None
+    ) -> Plan[FunctionConfiguration]:
+        return Plan(
+            "get_function",
+            _name_args(function_name, qualifier),
+            "GetFunction",
+            self._reads,
+            _configuration,
+        )
+
+    def _publish_plan(
+        self,
+        function_name: str,
+        code_sha256: str | None,
+        revision_id: str | None,
+        description: str | None,
+    ) -> Plan[FunctionConfiguration]:
+        check_function_name(function_name, code_update=True)
+        kwargs: dict[str, Any] = {"FunctionName": function_name}
+        for key, value in (
+            ("CodeSha256", code_sha256),
+            ("RevisionId", revision_id),
+            ("Description", description),
+        ):
+            if value is not None:
+                check_instance(value, str, field=key)
+                kwargs[key] = value
+        return Plan(
+            "publish_version",
+            kwargs,
+            "PublishVersion",
+            self._control,
+            FunctionConfiguration.from_api,
+        )
+
+    def _versions_plan(
+        self, function_name: str, marker: str | None
+    ) -> Plan[tuple[list[FunctionConfiguration], str | None]]:
+        kwargs = _name_args(function_name, None)
+        if marker is not None:
+            kwargs["Marker"] = marker
+        return Plan(
+            "list_versions_by_function",
+            kwargs,
+            "ListVersionsByFunction",
+            self._control,
+            _versions_page,
+        )
+
+    def _poll_plan(self, function_name: str, qualifier: str | None) -> Plan[FunctionConfiguration]:
+        return self._function_plan(function_name, qualifier)
+
+    def _admit_poll(self, function_name: str, deadline: float) -> float:
+        """Seconds to wait for a poll's slot; a poll that cannot start in time ends the wait."""
+        delay = 0.0 if self._reads is None else self._reads.reserve(deadline)
+        if delay is None:
+            raise DeadlineExceededError(operation="GetFunction", function_name=function_name)
+        return delay
+
+
+class LambdaCodeClient(ClientBase):
     """Typed, validated, retrying access to a function's code and its update lifecycle.
 
     Wraps ``client`` (a botocore or boto3 Lambda client) or creates one from the default
@@ -68,38 +241,10 @@ class LambdaCodeClient:
         clock: Clock | None = None,
         rate_limits: RateLimits | None = None,
     ) -> None:
-        for field, value, expected in (
-            ("retry", retry, RetryPolicy),
-            ("wait", wait, WaitPolicy),
-            ("rate_limits", rate_limits, RateLimits),
-        ):
-            if value is not None:
-                check_instance(value, expected, field=field)
-        if clock is None:
-            clock = SystemClock()
-        check_instance(clock, Clock, field="clock")
+        super().__init__(retry=retry, wait=wait, clock=clock, rate_limits=rate_limits)
         if client is None:
             client = _botocore_client(region_name, endpoint_url, profile_name)
         self.client = client
-        self.retry = retry if retry is not None else RetryPolicy()
-        self.wait = wait if wait is not None else WaitPolicy()
-        self.clock = clock
-        self.rate_limits = rate_limits
-        self._retrier = Retrier(self.retry, clock=clock)
-        self._waiter = Waiter(self.wait, clock=clock)
-        # Bound once: attribute lookups on a botocore client go through __getattr__.
-        self._update = client.update_function_code
-        self._get_configuration = client.get_function_configuration
-        self._get_function = client.get_function
-        self._publish = client.publish_version
-        self._list_versions = client.list_versions_by_function
-        # The control plane's calls share one limiter; GetFunction has a quota of its own.
-        self._control: RateLimiter | None = None
-        self._reads: RateLimiter | None = None
-        if rate_limits is not None:
-            burst = rate_limits.burst
-            self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
-            self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
         """A client on the same botocore client and policies, with its own rate limiters."""
@@ -110,11 +255,6 @@ class LambdaCodeClient:
             clock=self.clock,
             rate_limits=rate_limits,
         )
-
-    def __repr__(self) -> str:
-        meta = getattr(self.client, "meta", None)
-        where = f"{getattr(meta, 'region_name', None)!r}, {getattr(meta, 'endpoint_url', None)!r}"
-        return f"LambdaCodeClient({where}, retry={self.retry!r})"
 
     # -- single calls ----------------------------------------------------------------------
 
@@ -136,52 +276,20 @@ class LambdaCodeClient:
         Every call method takes ``deadline``: a time on this client's ``clock`` after which no
         attempt starts, so several calls can share one budget (``deploy`` uses its timeout).
         """
-        check_instance(request, UpdateFunctionCodeRequest, field="request")
         check_callable(on_unknown_outcome, field="on_unknown_outcome")
-        return self._retrier.call(
-            self._retrier.budget(
-                self._send_update,
-                request.to_api(),
-                operation="UpdateFunctionCode",
-                retry_unknown=not request.publish or request.revision_id is not None,
-                deadline=deadline,
-                limiter=self._control,
-                on_unknown_outcome=on_unknown_outcome,
-            )
-        )
-
-    def _send_update(self, **kwargs: Any) -> FunctionConfiguration:
-        return FunctionConfiguration.from_api(self._update(**kwargs))
+        return self._call(self._update_plan(request), deadline, on_unknown_outcome)
 
     def get_function_configuration(
         self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
     ) -> FunctionConfiguration:
         """Read a function's configuration (``GetFunctionConfiguration``), with retries."""
-        response = self._retrier.call(
-            self._retrier.budget(
-                self._get_configuration,
-                _name_args(function_name, qualifier),
-                operation="GetFunctionConfiguration",
-                deadline=deadline,
-                limiter=self._control,
-            )
-        )
-        return FunctionConfiguration.from_api(response)
+        return self._call(self._configuration_plan(function_name, qualifier), deadline)
 
     def get_function(
         self, function_name: str, qualifier: str | None = None, *, deadline: float | None = None
     ) -> FunctionConfiguration:
         """Read a function's configuration through ``GetFunction`` (its own, higher quota)."""
-        response = self._retrier.call(
-            self._retrier.budget(
-                self._get_function,
-                _name_args(function_name, qualifier),
-                operation="GetFunction",
-                deadline=deadline,
-                limiter=self._reads,
-            )
-        )
-        return FunctionConfiguration.from_api(response["Configuration"])
+        return self._call(self._function_plan(function_name, qualifier), deadline)
 
     def publish_version(
         self,
@@ -197,48 +305,32 @@ class LambdaCodeClient:
         Lambda returns the newest version unchanged when ``$LATEST`` has not changed since it,
         so a retry after a lost answer never creates a second version.
         """
-        check_function_name(function_name, code_update=True)
-        kwargs: dict[str, Any] = {"FunctionName": function_name}
-        for key, value in (
-            ("CodeSha256", code_sha256),
-            ("RevisionId", revision_id),
-            ("Description", description),
-        ):
-            if value is not None:
-                check_instance(value, str, field=key)
-                kwargs[key] = value
-        response = self._retrier.call(
-            self._retrier.budget(
-                self._publish,
-                kwargs,
-                operation="PublishVersion",
-                deadline=deadline,
-                limiter=self._control,
-            )
-        )
-        return FunctionConfiguration.from_api(response)
+        plan = self._publish_plan(function_name, code_sha256, revision_id, description)
+        return self._call(plan, deadline)
 
     def list_versions(
         self, function_name: str, *, deadline: float | None = None
     ) -> list[FunctionConfiguration]:
         """Every version of a function, ``$LATEST`` included, following pagination."""
-        versions: list[FunctionConfiguration] = []
-        kwargs = _name_args(function_name, None)
-        while True:
-            response = self._retrier.call(
-                self._retrier.budget(
-                    self._list_versions,
-                    kwargs,
-                    operation="ListVersionsByFunction",
-                    deadline=deadline,
-                    limiter=self._control,
-                )
-            )
-            versions.extend(FunctionConfiguration.from_api(v) for v in response["Versions"])
-            marker = response.get("NextMarker")
-            if not marker:
-                return versions
-            kwargs = {**kwargs, "Marker": marker}
+        versions, marker = self._call(self._versions_plan(function_name, None), deadline)
+        while marker is not None:
+            page, marker = self._call(self._versions_plan(function_name, marker), deadline)
+            versions += page
+        return versions
+
+    def _call(
+        self,
+        plan: Plan[T],
+        deadline: float | None,
+        on_unknown_outcome: "OnUnknownOutcome[T] | None" = None,
+    ) -> T:
+        method = getattr(self.client, plan.method)
+
+        def send(**kwargs: Any) -> T:
+            return plan.parse(method(**kwargs))
+
+        result: T = self._retrier.call(self._budget(plan, send, deadline, on_unknown_outcome))
+        return result
 
     # -- waits -----------------------------------------------------------------------------
 
@@ -291,15 +383,14 @@ class LambdaCodeClient:
         )
 
     def _poller(self, function_name: str, qualifier: str | None) -> Poll:
-        kwargs = _name_args(function_name, qualifier)
-        reads = self._reads
+        plan = self._poll_plan(function_name, qualifier)
+        method = getattr(self.client, plan.method)
 
         def poll(deadline: float) -> FunctionConfiguration:
             # No retry layer here: the wait's own loop retries failed polls in its deadline.
-            if reads is not None and not reads.acquire(deadline):
-                raise DeadlineExceededError(operation="GetFunction", function_name=function_name)
-            response = invoke(self._get_function, kwargs, "GetFunction")
-            return FunctionConfiguration.from_api(response["Configuration"])
+            if delay := self._admit_poll(function_name, deadline):
+                self.clock.sleep(delay)
+            return plan.parse(invoke(method, plan.kwargs, plan.operation))
 
         return poll
 

@@ -29,7 +29,7 @@ from ._validation import check_bool, check_count, check_duration
 if TYPE_CHECKING:
     from ._ratelimit import RateLimiter
 
-__all__ = ["TRANSPORT_ERRORS", "OnUnknownOutcome", "Retrier", "RetryPolicy", "invoke"]
+__all__ = ["TRANSPORT_ERRORS", "CallBudget", "OnUnknownOutcome", "Retrier", "RetryPolicy", "invoke"]
 
 logger = logging.getLogger("lambda_code")
 
@@ -91,7 +91,7 @@ OnUnknownOutcome = Callable[[LambdaCodeError], T | None]
 
 
 @attrs.define
-class _Budget(Generic[T]):
+class CallBudget(Generic[T]):
     """Per-call state the shared tenacity loop reads through ``retry_state.args``."""
 
     fn: Callable[..., T]
@@ -210,7 +210,7 @@ class Retrier:
         deadline: float | None = None,
         limiter: "RateLimiter | None" = None,
         on_unknown_outcome: OnUnknownOutcome[T] | None = None,
-    ) -> _Budget[T]:
+    ) -> CallBudget[T]:
         """``fn(**kwargs)`` as one call under the policy, for ``call`` (or an async loop) to run.
 
         ``deadline`` is an absolute clock time that caps the policy's own: no attempt starts
@@ -222,7 +222,7 @@ class Retrier:
         deadline_at = self.clock() + self.policy.timeout
         if deadline is not None:
             deadline_at = min(deadline_at, deadline)
-        return _Budget(
+        return CallBudget(
             fn,
             kwargs,
             operation,
@@ -234,7 +234,7 @@ class Retrier:
             on_unknown_outcome,
         )
 
-    def call(self, budget: _Budget[T]) -> T:
+    def call(self, budget: CallBudget[T]) -> T:
         """Run the call ``budget`` describes, blocking; raises the last attempt's error."""
         try:
             return budget.attempt()
@@ -244,7 +244,7 @@ class Retrier:
         return result
 
     @staticmethod
-    def _attempt(budget: _Budget[T]) -> T:
+    def _attempt(budget: CallBudget[T]) -> T:
         lost = budget.to_resolve()
         if lost is not None:
             with budget.resolving():
@@ -254,8 +254,8 @@ class Retrier:
         return budget.attempt()
 
     @staticmethod
-    def _budget(state: tenacity.RetryCallState) -> _Budget[Any]:
-        budget: _Budget[Any] = state.args[0]
+    def _budget(state: tenacity.RetryCallState) -> CallBudget[Any]:
+        budget: CallBudget[Any] = state.args[0]
         return budget
 
     def _should_retry(self, state: tenacity.RetryCallState) -> bool:
