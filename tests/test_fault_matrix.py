@@ -5,6 +5,7 @@ operation, that the run ends within its virtual-time bound (nothing hangs) and t
 is ever published twice.
 """
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from lambda_code import (
     WaitTimeoutError,
     ZipPackage,
 )
+from lambda_code.aio import AsyncLambdaCodeClient
 from lambda_code.testing import FaultKind, SimulatedLambda, VirtualClock, make_zip
 
 PACKAGE = ZipPackage.from_bytes(make_zip({"index.py": b"def handler(e, c):\n    return 'new'\n"}))
@@ -122,16 +124,8 @@ def _busy(seconds: float) -> Setup:
 
 
 def _meddle(sim: SimulatedLambda) -> None:
-    """Someone else updates the function right after our read."""
-    original = sim.client.meta.events
-
-    def after_read(**kwargs: Any) -> None:
-        original.unregister("after-call.lambda.GetFunction", after_read)
-        sim.throttling = False
-        sim.client.update_function_code(FunctionName="fn", ZipFile=make_zip({"a.py": b"them"}))
-        sim.throttling = True
-
-    original.register("after-call.lambda.GetFunction", after_read)
+    """Someone else updates the function right after our read (before our update arrives)."""
+    sim.add_fault("concurrent_update", operation="UpdateFunctionCode", calls={1})
 
 
 UPDATE_ONLY = {"UpdateFunctionCode": 1, "PublishVersion": 0}
@@ -307,8 +301,9 @@ SCENARIOS = [
         "concurrent-change-412",
         setup=_meddle,
         outcome=PreconditionFailedException,
-        # Theirs, then ours: refused with 409 while theirs runs, then with 412.
-        calls={"UpdateFunctionCode": 1 + 1 + attempts_while_busy(1.0) + 1, "PublishVersion": 0},
+        # Ours, refused with 409 while theirs runs, then with 412 (the simulator's writer's
+        # own update is not one of the calls counted).
+        calls={"UpdateFunctionCode": 1 + attempts_while_busy(1.0) + 1, "PublishVersion": 0},
     ),
     Scenario(
         "unknown-function-404",
@@ -319,28 +314,55 @@ SCENARIOS = [
 ]
 
 
-def _run(scenario: Scenario) -> tuple[SimulatedLambda, DeployResult | LambdaCodeError]:
+#: Every scenario and property runs on both clients, with the same expected outcomes.
+CLIENTS = ["sync", "async"]
+
+
+def deploy_with(
+    kind: str, sim: SimulatedLambda, *args: Any, retry: RetryPolicy = RETRY, **kwargs: Any
+) -> DeployResult:
+    """``deploy(*args, **kwargs)`` through the blocking or the async client, on ``sim``."""
+    if kind == "sync":
+        return LambdaCodeClient(sim.client, retry=retry, wait=WAIT, clock=sim.clock).deploy(
+            *args, **kwargs
+        )
+
+    async def run() -> DeployResult:
+        async with sim.aio_client() as raw:
+            client = AsyncLambdaCodeClient(raw, retry=retry, wait=WAIT, clock=sim.clock)
+            return await client.deploy(*args, **kwargs)
+
+    return asyncio.run(run())
+
+
+def _run(scenario: Scenario, kind: str) -> tuple[SimulatedLambda, DeployResult | LambdaCodeError]:
     sim = SimulatedLambda(
         clock=VirtualClock(), update_duration=scenario.duration, reuse_unchanged_versions=False
     )
     sim.create_function("fn")
     sim.reset_counters()
     scenario.setup(sim)
-    client = LambdaCodeClient(sim.client, retry=scenario.retry, wait=WAIT, clock=sim.clock)
     try:
-        result: DeployResult | LambdaCodeError = client.deploy(
-            scenario.function_name, PACKAGE, publish=scenario.publish, timeout=scenario.timeout
+        result: DeployResult | LambdaCodeError = deploy_with(
+            kind,
+            sim,
+            scenario.function_name,
+            PACKAGE,
+            retry=scenario.retry,
+            publish=scenario.publish,
+            timeout=scenario.timeout,
         )
     except LambdaCodeError as err:
         result = err
     return sim, result
 
 
+@pytest.mark.parametrize("kind", CLIENTS)
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_scenario(scenario: Scenario) -> None:
-    """Each failure mode ends in its exact outcome, call counts and bounded time."""
+def test_scenario(scenario: Scenario, kind: str) -> None:
+    """Each failure mode ends in its exact outcome, call counts and bounded time; both clients."""
     outcome: list[tuple[SimulatedLambda, DeployResult | LambdaCodeError]] = []
-    worker = threading.Thread(target=lambda: outcome.append(_run(scenario)), daemon=True)
+    worker = threading.Thread(target=lambda: outcome.append(_run(scenario, kind)), daemon=True)
     worker.start()
     worker.join(timeout=30)
     assert not worker.is_alive(), "the scenario hung"
@@ -535,6 +557,7 @@ PROMISE_EXAMPLES = int(os.environ.get("PROMISE_EXAMPLES", "200"))
     timeout=st.sampled_from([5.0, 60.0, 120.0]),
     reuse=st.booleans(),
     from_s3=st.booleans(),
+    kind=st.sampled_from(CLIENTS),
 )
 def test_every_promise_holds_under_faults_and_other_writers(
     faults: list[tuple[FaultKind, str, int]],
@@ -548,6 +571,7 @@ def test_every_promise_holds_under_faults_and_other_writers(
     timeout: float,
     reuse: bool,
     from_s3: bool,
+    kind: str,
 ) -> None:
     """Under any faults and another writer at any point, every promise of a deploy holds.
 
@@ -555,7 +579,7 @@ def test_every_promise_holds_under_faults_and_other_writers(
     version, never writes on top of a change it did not read, its result or error describes
     its own update, never the other writer's, and it reports a conflict only when another
     writer did change the function. Lambda's reuse of an unchanged version is on or off, and
-    the code is a zip or an S3 object.
+    the code is a zip or an S3 object; the client is the blocking or the async one.
     """
     sim = SimulatedLambda(
         clock=VirtualClock(), update_duration=duration, reuse_unchanged_versions=reuse
@@ -568,14 +592,16 @@ def test_every_promise_holds_under_faults_and_other_writers(
         client.deploy("fn", PACKAGE, publish=start == "has_version")
     published_before = sim.versions_published["fn"]
     sim.reset_counters()
-    for kind, operation, call in [*faults, *([writer] if writer else [])]:
-        sim.add_fault(kind, operation=operation, function_name="fn", calls={call})
+    for fault, operation, call in [*faults, *([writer] if writer else [])]:
+        sim.add_fault(fault, operation=operation, function_name="fn", calls={call})
     if fail_update:
         sim.fail_next_update(reason_code="InternalError", reason="boom")
     began = sim.clock.now()
 
     try:
-        result: DeployResult | BaseException = client.deploy(
+        result: DeployResult | BaseException = deploy_with(
+            kind,
+            sim,
             _NAMES[name],
             code,
             publish=publish,

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from ._events import DeployResult
 
-__all__ = ["ClientBase", "LambdaCodeClient", "Plan"]
+__all__ = ["ClientBase", "LambdaCodeClient", "Plan", "endpoint_error"]
 
 T = TypeVar("T")
 
@@ -42,10 +42,15 @@ def _botocore_client(
             "lambda", region_name=region_name, endpoint_url=endpoint_url, config=config
         )
     except ValueError as err:  # botocore's word for an endpoint it cannot parse
-        # The URL may come from the argument, AWS_ENDPOINT_URL(_LAMBDA) or the config file.
-        raise RequestValidationError(
-            field="endpoint_url", rule=f"must be an http(s) URL with a host ({err})"
-        ) from err
+        raise endpoint_error(err) from err
+
+
+def endpoint_error(err: ValueError) -> RequestValidationError:
+    """The error for an endpoint URL botocore could not parse (not raised)."""
+    # The URL may come from the argument, AWS_ENDPOINT_URL(_LAMBDA) or the config file.
+    return RequestValidationError(
+        field="endpoint_url", rule=f"must be an http(s) URL with a host ({err})"
+    )
 
 
 @attrs.frozen

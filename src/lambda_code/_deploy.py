@@ -16,6 +16,7 @@ What a deploy promises, also after lost answers and with other writers:
   says so (``update_accepted``).
 """
 
+import functools
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
@@ -57,6 +58,20 @@ from ._validation import (
 
 if TYPE_CHECKING:
     from ._retry import OnUnknownOutcome
+
+
+class Fleetable(Protocol):
+    """What ``fleet`` needs of a client: its limits, and a copy with others."""
+
+    rate_limits: RateLimits | None
+
+    def with_rate_limits(self, rate_limits: RateLimits) -> Any: ...
+
+
+class Clocked(Protocol):
+    """Anything with the ``Clock`` a deploy measures its timeout on: every client."""
+
+    clock: Clock
 
 
 class DeployCalls(Protocol):
@@ -116,7 +131,25 @@ class DeployCalls(Protocol):
     def with_rate_limits(self, rate_limits: RateLimits) -> "DeployCalls": ...
 
 
-__all__ = ["DeployCalls", "DeployTarget", "deploy", "deploy_many"]
+__all__ = [
+    "Call",
+    "DeployCalls",
+    "DeploySteps",
+    "DeployTarget",
+    "Done",
+    "Effect",
+    "Emit",
+    "Outcome",
+    "PollEvents",
+    "Steps",
+    "StepsOf",
+    "advance",
+    "deploy",
+    "deploy_many",
+    "fleet",
+    "prepared",
+    "run_steps",
+]
 
 
 # -- steps and their driver --------------------------------------------------------------------
@@ -164,6 +197,7 @@ class Steps:
 
 Effect: TypeAlias = Call | Emit
 T = TypeVar("T")
+C = TypeVar("C", bound="Fleetable")
 StepsOf: TypeAlias = Generator[Effect, Any, T]
 
 
@@ -182,30 +216,48 @@ def advance(steps: StepsOf[T], value: object, error: BaseException | None) -> Ef
         return Done(stop.value)
 
 
+#: What performing an effect gave: its value, or the error to throw into the steps.
+Outcome: TypeAlias = tuple[object, BaseException | None]
+
+
 def run_steps(steps: StepsOf[T], client: object, on_event: OnEvent | None) -> T:
     """Drive ``steps`` to their end on a blocking ``client``."""
-    value: object = None
-    error: BaseException | None = None
-    while not isinstance(step := advance(steps, value, error), Done):
-        try:
-            value, error = _perform(step, client, on_event), None
-        except Exception as err:  # noqa: BLE001 - thrown into the steps, which decide
-            value, error = None, err
+    outcome: Outcome = (None, None)
+    while not isinstance(step := advance(steps, *outcome), Done):
+        outcome = _outcome(_perform, step, client, on_event)
     return step.value
+
+
+def _outcome(perform: Callable[..., object], *args: object) -> Outcome:
+    try:
+        return perform(*args), None
+    except Exception as err:  # noqa: BLE001 - thrown into the steps, which decide
+        return None, err
 
 
 def _perform(effect: Effect, client: object, on_event: OnEvent | None) -> object:
     if isinstance(effect, Emit):
-        if on_event is not None:
-            on_event(effect.event)
-        return None
+        return None if on_event is None else on_event(effect.event)
+    kwargs = prepared(
+        effect, on_event, functools.partial(run_steps, client=client, on_event=on_event)
+    )
+    return getattr(client, effect.name)(*effect.args, **kwargs)
+
+
+def prepared(
+    effect: Call, on_event: Callable[[DeployEvent], object] | None, run: Callable[..., object]
+) -> dict[str, object]:
+    """``effect``'s keyword arguments, with what stood for a driver's callbacks filled in.
+
+    ``run(steps)`` runs nested steps with the driver's own loop (blocking or awaited).
+    """
     kwargs = dict(effect.kwargs)
     for key, value in effect.kwargs.items():
         if isinstance(value, PollEvents):
             kwargs[key] = None if on_event is None else _chain(value.make, on_event)
         elif isinstance(value, Steps):
-            kwargs[key] = _chain(value.start, lambda steps: run_steps(steps, client, on_event))
-    return getattr(client, effect.name)(*effect.args, **kwargs)
+            kwargs[key] = _chain(value.start, run)
+    return kwargs
 
 
 def _chain(first: Callable[[Any], Any], then: Callable[[Any], T]) -> Callable[[Any], T]:
@@ -284,10 +336,10 @@ def _same_code(version: FunctionConfiguration, latest: FunctionConfiguration) ->
 
 
 @attrs.define
-class _Deploy:
+class DeploySteps:
     """One deploy's state, so each step reads as a short method."""
 
-    client: DeployCalls
+    client: Clocked
     target: DeployTarget
     code: ZipPackage | S3Location | ContainerImage | None = None
     started: float = 0.0
@@ -584,13 +636,34 @@ class _Deploy:
         return version
 
 
+def fleet(
+    client: C,
+    targets: Iterable[DeployTarget],
+    max_concurrency: int,
+    rate_limits: RateLimits | None,
+    on_event: object,
+) -> tuple[C, list[DeployTarget]]:
+    """``deploy_many``'s arguments checked, and the one client whose limiters the fleet shares."""
+    check_count(max_concurrency, field="max_concurrency", minimum=1)
+    if rate_limits is not None:
+        check_instance(rate_limits, RateLimits, field="rate_limits")
+    check_callable(on_event, field="on_event")
+    targets = list(targets)
+    for index, target in enumerate(targets):
+        check_instance(target, DeployTarget, field=f"targets[{index}]")
+    # The client's own limiters when it has some and no others are asked for.
+    if rate_limits is None and client.rate_limits is not None:
+        return client, targets
+    return client.with_rate_limits(rate_limits or RateLimits()), targets
+
+
 def deploy(
     client: DeployCalls, target: DeployTarget, *, on_event: OnEvent | None = None
 ) -> DeployResult:
     """Deploy one target through ``client``; ``LambdaCodeClient.deploy`` gives the steps."""
     check_instance(target, DeployTarget, field="target")
     check_callable(on_event, field="on_event")
-    return run_steps(_Deploy(client, target).steps(), client, on_event)
+    return run_steps(DeploySteps(client, target).steps(), client, on_event)
 
 
 def deploy_many(
@@ -609,19 +682,7 @@ def deploy_many(
     ``on_event`` is called from the worker threads. ``rate_limits`` defaults to Lambda's default
     quotas (15 requests/s control plane, 100 requests/s GetFunction); set your account's.
     """
-    check_count(max_concurrency, field="max_concurrency", minimum=1)
-    if rate_limits is not None:
-        check_instance(rate_limits, RateLimits, field="rate_limits")
-    check_callable(on_event, field="on_event")
-    targets = list(targets)
-    for index, target in enumerate(targets):
-        check_instance(target, DeployTarget, field=f"targets[{index}]")
-    # One client for the whole fleet, so that every target shares its rate limiters: the
-    # client's own when it has some and no others are asked for.
-    if rate_limits is None and client.rate_limits is not None:
-        limited_client = client
-    else:
-        limited_client = client.with_rate_limits(rate_limits or RateLimits())
+    limited_client, targets = fleet(client, targets, max_concurrency, rate_limits, on_event)
 
     def one(target: DeployTarget) -> DeployResult | Exception:
         try:

@@ -1,5 +1,6 @@
 """The types lambda-code's parts share, for annotations; public as ``lambda_code.typing``."""
 
+import asyncio
 import os
 import time
 from collections.abc import Callable
@@ -38,6 +39,8 @@ class SystemClock:
     now = staticmethod(time.monotonic)
     sleep = staticmethod(time.sleep)
     time = staticmethod(time.time)
+    #: For the async client: sleeping without blocking the event loop.
+    async_sleep = staticmethod(asyncio.sleep)
 
     def __repr__(self) -> str:
         return "SystemClock()"

@@ -9,6 +9,7 @@ re-exported here for simulations in real time.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import UTC, datetime
 
@@ -46,6 +47,11 @@ class VirtualClock:
             self.sleeps.append(seconds)
             if seconds > 0:
                 self._now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        """``sleep``, then a turn of the event loop: other tasks run, no real time passes."""
+        self.sleep(seconds)
+        await asyncio.sleep(0)
 
     def advance(self, seconds: float) -> None:
         """Move time forward without recording a sleep: time passing outside the code under test."""
