@@ -8,7 +8,7 @@ import botocore.session
 from botocore.config import Config
 
 from ._deploy import DeployTarget, deploy, deploy_many
-from ._errors import DeadlineExceededError, RequestValidationError
+from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
@@ -124,7 +124,8 @@ class ClientBase:
         plan: "Plan[T]",
         fn: Callable[..., Any],
         deadline: float | None,
-        on_unknown_outcome: "OnUnknownOutcome[T] | None" = None,
+        # The async client's may return an awaitable: typed loosely here, awaited there.
+        on_unknown_outcome: Callable[[LambdaCodeError], Any] | None = None,
     ) -> CallBudget[Any]:
         return self._retrier.budget(
             fn,

@@ -39,7 +39,7 @@ from ._errors import DeadlineExceededError, LambdaCodeError, map_botocore_error
 from ._events import DeployEvent, DeployResult
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimits
-from ._retry import TRANSPORT_ERRORS, CallBudget, OnUnknownOutcome, RetryPolicy
+from ._retry import TRANSPORT_ERRORS, CallBudget, RetryPolicy
 from ._types import Clock, CodeInput
 from ._validation import check_callable, check_instance
 from ._waiters import WaitPolicy
@@ -47,9 +47,13 @@ from ._waiters import WaitPolicy
 __all__ = ["AsyncLambdaCodeClient"]
 
 T = TypeVar("T")
-#: ``on_event`` and ``on_poll`` may be plain or async callables.
+#: ``on_event``, ``on_poll`` and ``on_unknown_outcome`` may be plain or async callables.
 AsyncOnEvent = Callable[[DeployEvent], object]
 AsyncOnPoll = Callable[[FunctionConfiguration], object]
+AsyncOnUnknownOutcome = Callable[
+    [LambdaCodeError],
+    Awaitable[FunctionConfiguration | None] | FunctionConfiguration | None,
+]
 
 
 @contextlib.asynccontextmanager
@@ -148,7 +152,7 @@ class AsyncLambdaCodeClient(ClientBase):
         request: UpdateFunctionCodeRequest,
         *,
         deadline: float | None = None,
-        on_unknown_outcome: "OnUnknownOutcome[FunctionConfiguration] | None" = None,
+        on_unknown_outcome: AsyncOnUnknownOutcome | None = None,
     ) -> FunctionConfiguration:
         """``LambdaCodeClient.update_function_code``; ``on_unknown_outcome`` may be async."""
         check_callable(on_unknown_outcome, field="on_unknown_outcome")
@@ -193,7 +197,7 @@ class AsyncLambdaCodeClient(ClientBase):
         self,
         plan: Plan[T],
         deadline: float | None,
-        on_unknown_outcome: "OnUnknownOutcome[T] | None" = None,
+        on_unknown_outcome: Callable[[LambdaCodeError], object] | None = None,
     ) -> T:
         method = getattr(self.client, plan.method)
 
