@@ -12,6 +12,9 @@ from typing import Any, assert_type
 
 from lambda_code import (
     Architecture,
+    DeployEvent,
+    DeployResult,
+    DeployTarget,
     FunctionConfiguration,
     LambdaCodeClient,
     LambdaError,
@@ -140,3 +143,23 @@ def ship(client: LambdaCodeClient, zip_bytes: bytes) -> FunctionConfiguration | 
         polls: int = err.polls
         print(elapsed, polls)  # noqa: T201 - an example of user code
     return None
+
+
+async def ship_async(path: str) -> str | None:
+    """The async client: the same calls, awaited, with async callbacks where wanted."""
+    from lambda_code.aio import AsyncLambdaCodeClient
+
+    async def on_event(event: DeployEvent) -> None:
+        print(event.elapsed)  # noqa: T201 - an example of user code
+
+    async with AsyncLambdaCodeClient(region_name="eu-west-1") as client:
+        result: DeployResult = await client.deploy(
+            "my-function", path, publish=True, on_event=on_event
+        )
+        results: list[DeployResult | Exception] = await client.deploy_many(
+            [DeployTarget(function_name="other", code=path)], max_concurrency=100
+        )
+        print(len(results))  # noqa: T201 - an example of user code
+        config: FunctionConfiguration = await client.wait_until_updated("my-function")
+        print(config.code_sha256)  # noqa: T201 - an example of user code
+        return result.version
