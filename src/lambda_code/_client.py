@@ -84,11 +84,15 @@ class ClientBase:
 
     def __init__(
         self,
+        client: Any = None,
         *,
-        retry: RetryPolicy | None,
-        wait: WaitPolicy | None,
-        clock: Clock | None,
-        rate_limits: RateLimits | None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        profile_name: str | None = None,
+        retry: RetryPolicy | None = None,
+        wait: WaitPolicy | None = None,
+        clock: Clock | None = None,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         for field, value, expected in (
             ("retry", retry, RetryPolicy),
@@ -113,6 +117,15 @@ class ClientBase:
             burst = rate_limits.burst
             self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
             self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
+        self.client = (
+            client if client is not None else self._default(region_name, endpoint_url, profile_name)
+        )
+
+    def _default(
+        self, region_name: str | None, endpoint_url: str | None, profile_name: str | None
+    ) -> Any:
+        """The client to use when none is given (the blocking client makes one at once)."""
+        return _botocore_client(region_name, endpoint_url, profile_name)
 
     def __repr__(self) -> str:
         meta = getattr(self.client, "meta", None)
@@ -234,23 +247,6 @@ class LambdaCodeClient(ClientBase):
     ``rate_limits``, every call (retries and polls included) first takes a slot from its API
     family's limiter, shared by all threads using this client.
     """
-
-    def __init__(
-        self,
-        client: Any = None,
-        *,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        profile_name: str | None = None,
-        retry: RetryPolicy | None = None,
-        wait: WaitPolicy | None = None,
-        clock: Clock | None = None,
-        rate_limits: RateLimits | None = None,
-    ) -> None:
-        super().__init__(retry=retry, wait=wait, clock=clock, rate_limits=rate_limits)
-        if client is None:
-            client = _botocore_client(region_name, endpoint_url, profile_name)
-        self.client = client
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
         """A client on the same botocore client and policies, with its own rate limiters."""

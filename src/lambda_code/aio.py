@@ -39,10 +39,9 @@ from ._errors import DeadlineExceededError, LambdaCodeError, map_botocore_error
 from ._events import DeployEvent, DeployResult
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimits
-from ._retry import TRANSPORT_ERRORS, CallBudget, RetryPolicy
-from ._types import Clock, CodeInput
+from ._retry import TRANSPORT_ERRORS, CallBudget
+from ._types import CodeInput
 from ._validation import check_callable, check_instance
-from ._waiters import WaitPolicy
 
 __all__ = ["AsyncLambdaCodeClient"]
 
@@ -97,22 +96,15 @@ class AsyncLambdaCodeClient(ClientBase):
     The options are ``LambdaCodeClient``'s. ``on_event`` and ``on_poll`` may be async.
     """
 
-    def __init__(
-        self,
-        client: Any = None,
-        *,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        profile_name: str | None = None,
-        retry: RetryPolicy | None = None,
-        wait: WaitPolicy | None = None,
-        clock: Clock | None = None,
-        rate_limits: RateLimits | None = None,
-    ) -> None:
-        super().__init__(retry=retry, wait=wait, clock=clock, rate_limits=rate_limits)
-        self.client = client
+    _create: tuple[str | None, str | None, str | None] = (None, None, None)
+    _owned: contextlib.AsyncExitStack | None = None
+
+    def _default(
+        self, region_name: str | None, endpoint_url: str | None, profile_name: str | None
+    ) -> Any:
+        # An aiobotocore client must be entered: it is made in __aenter__.
         self._create = (region_name, endpoint_url, profile_name)
-        self._owned: contextlib.AsyncExitStack | None = None
+        return None
 
     async def __aenter__(self) -> Self:
         if self.client is None:
