@@ -431,23 +431,27 @@ _NAMES = {
     duration=st.sampled_from([0.0, 0.3, 2.0, 40.0]),
     publish=st.booleans(),
     fail_update=st.booleans(),
+    kind=st.sampled_from(CLIENTS),
 )
 def test_any_fault_schedule_ends_and_publishes_at_most_once(
-    faults: list[tuple[FaultKind, str, int]], duration: float, publish: bool, fail_update: bool
+    faults: list[tuple[FaultKind, str, int]],
+    duration: float,
+    publish: bool,
+    fail_update: bool,
+    kind: str,
 ) -> None:
     """Whatever faults hit whichever calls, a deploy ends, typed, and never publishes twice."""
     sim = SimulatedLambda(
         clock=VirtualClock(), update_duration=duration, reuse_unchanged_versions=False
     )
     sim.create_function("fn")
-    for kind, operation, call in faults:
-        sim.add_fault(kind, operation=operation, calls={call})
+    for fault, operation, call in faults:
+        sim.add_fault(fault, operation=operation, calls={call})
     if fail_update:
         sim.fail_next_update(reason_code="InternalError", reason="boom")
-    client = LambdaCodeClient(sim.client, retry=RETRY, wait=WAIT, clock=sim.clock)
     try:
-        result: DeployResult | LambdaCodeError = client.deploy(
-            "fn", PACKAGE, publish=publish, timeout=120.0
+        result: DeployResult | LambdaCodeError = deploy_with(
+            kind, sim, "fn", PACKAGE, publish=publish, timeout=120.0
         )
     except LambdaCodeError as err:
         result = err
