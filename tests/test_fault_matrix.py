@@ -322,6 +322,7 @@ def deploy_with(
     kind: str, sim: SimulatedLambda, *args: Any, retry: RetryPolicy = RETRY, **kwargs: Any
 ) -> DeployResult:
     """``deploy(*args, **kwargs)`` through the blocking or the async client, on ``sim``."""
+    assert kind in CLIENTS, kind
     if kind == "sync":
         return LambdaCodeClient(sim.client, retry=retry, wait=WAIT, clock=sim.clock).deploy(
             *args, **kwargs
