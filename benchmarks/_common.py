@@ -67,6 +67,7 @@ def machine() -> dict[str, str]:
         "attrs": ver("attrs"),
         "cattrs": ver("cattrs"),
         "tenacity": ver("tenacity"),
+        "aiobotocore": ver("aiobotocore"),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 

@@ -5,6 +5,7 @@ Every figure is a ratio against raw botocore (or the stated ideal) measured in t
     python benchmarks/run.py            # full run, a few minutes; rewrites benchmarks/RESULTS.md
     python benchmarks/run.py --quick    # smoke run, < 60 s; writes to a temporary directory
     python benchmarks/run.py --only overhead waiter
+    python benchmarks/run.py --only async   # any of: overhead waiter fleet package async
 
 ``nox -s bench`` runs the full suite.
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_async
 import bench_fleet
 import bench_overhead
 import bench_package
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("overhead", "waiter", "fleet", "package")
+BENCHMARKS = ("overhead", "waiter", "fleet", "package", "async")
 HEADERS = ["benchmark", "measured", "baseline", "ratio", "target", "status"]
 
 
@@ -205,6 +207,75 @@ def package_rows(r: dict[str, Any]) -> list[list[str]]:
             "-",
             "<= archive + 32 MiB",
             _status(r["peak_over_archive_mib"] <= 32),
+        ],
+    ]
+
+
+def async_rows(r: dict[str, Any]) -> list[list[str]]:
+    fleet, overhead = r["fleet"], r["overhead"]
+    n = fleet["n"]
+    many, threads, high = fleet["async"], fleet["threaded_default"], fleet["threaded_high"]
+    full, typical = overhead["full"], overhead["typical"]
+    return [
+        [
+            f"async fleet deploy_many, {n} functions (max_concurrency {n})",
+            f"{many['seconds']:.2f} s (floor {many['floor']:.2f} s: {many['floor_ratio']:.3f})",
+            f"ideal {many['ideal']:.2f} s (N/15 + 1)",
+            f"{many['ratio']:.3f}",
+            f"<= {bench_async.FLEET_TARGET}",
+            _status(many["ratio"] <= bench_async.FLEET_TARGET),
+        ],
+        [
+            "async fleet failures and 429s",
+            (
+                f"{many['failures']} failures ({many['deployed']}/{n} deployed); "
+                f"{many['throttled']} 429s of {many['calls']} calls"
+            ),
+            "-",
+            f"{many['throttled_pct']:.2f} %",
+            "0 failures, 429s < 2 %",
+            _status(many["failures"] == 0 and many["deployed"] == n and many["throttled_pct"] < 2),
+        ],
+        *[
+            [
+                f"{m['method']}, {n} functions",
+                (
+                    f"{m['seconds']:.2f} s; {m['failures']} failures; "
+                    f"{m['throttled']} 429s of {m['calls']} calls"
+                ),
+                f"ideal {m['ideal']:.2f} s",
+                f"{m['ratio']:.3f}",
+                "(reference)",
+                "n/a",
+            ]
+            for m in (threads, high)
+        ],
+        *[
+            [
+                f"async fleet peak memory / threads vs {m['method']}",
+                f"{many['peak_mib']:.1f} MiB, {many['peak_threads']} thread(s)",
+                f"{m['peak_mib']:.1f} MiB, {m['peak_threads']} threads",
+                f"{many['peak_mib'] / m['peak_mib']:.2f} (memory)" if m["peak_mib"] else "-",
+                "(info)",
+                "n/a",
+            ]
+            for m in (threads, high)
+        ],
+        [
+            f"async call overhead, full response ({full['members']} members)",
+            f"{full['ours_us']:.1f} µs/call",
+            f"raw aiobotocore {full['raw_us']:.1f} µs",
+            f"{full['ratio']:.3f}",
+            f"<= {bench_async.TARGET_RATIO}",
+            _status(full["ratio"] <= bench_async.TARGET_RATIO),
+        ],
+        [
+            f"async call overhead, typical response ({typical['members']} members)",
+            f"{typical['ours_us']:.1f} µs/call",
+            f"raw aiobotocore {typical['raw_us']:.1f} µs",
+            f"{typical['ratio']:.3f}",
+            "(info)",
+            "n/a",
         ],
     ]
 
@@ -394,6 +465,47 @@ def package_section(r: dict[str, Any]) -> str:
 """
 
 
+def async_section(r: dict[str, Any]) -> str:
+    fleet, overhead = r["fleet"], r["overhead"]
+    n = fleet["n"]
+    full = overhead["full"]
+    calls = "; ".join(
+        f"{fleet[m]['method']} {fleet[m]['calls_by_operation']}" for m in bench_async.FLEET_METHODS
+    )
+    ideal_s, floor_s = bench_async.ideal(n), bench_async.floor(n)
+    return f"""## 5. Async client
+
+### Fleet deploy (real time)
+
+{n} functions on SimulatedLambda(clock=SystemClock(), update_duration=1.0), quotas 15/s control
+plane and 100/s GetFunction, set up as in section 3, each run on its own simulator with distinct
+zip contents. `AsyncLambdaCodeClient.deploy_many` (tasks on one event loop, aiobotocore client
+from `SimulatedLambda.aio_client()`) against the threaded `LambdaCodeClient.deploy_many` at its
+default max_concurrency and at {n}. ratio: to the ideal N/15 + 1 = {ideal_s:.2f} s (target
+<= {bench_async.FLEET_TARGET}, as for the threaded fleet); floor_ratio: to the floor
+(N - {bench_async.BURST})/15 + 1 = {floor_s:.2f} s (the simulator's bucket starts full). peak_mib:
+peak memory traced by `tracemalloc` during the deploy (started after the setup; thread stacks
+are not Python allocations and are not counted); peak_threads: the most threads alive at once,
+`threading.active_count()` sampled every {bench_async.SAMPLE_INTERVAL * 1000:g} ms (the sampler
+left out). Every run is under `tracemalloc`.
+
+{md_table(*bench_async.fleet_table(fleet))}
+
+Calls by operation: {calls}.
+
+### Per-call overhead against raw aiobotocore
+
+`await AsyncLambdaCodeClient(raw).update_function_code(request)` vs
+`await raw.update_function_code(**kwargs)` on the same aiobotocore client (retries off), answered
+by a `before-send` handler with section 1's full ({full["members"]} members on this botocore) and
+typical configurations. {full["rounds"]} interleaved rounds x {full["calls_per_round"]} awaited
+calls on one event loop; the best round of each side (target ratio <= {bench_async.TARGET_RATIO}),
+medians alongside.
+
+{md_table(*bench_async.overhead_table(overhead))}
+"""
+
+
 def plot(fleet: dict[str, Any], path: Path) -> None:
     import matplotlib as mpl
 
@@ -427,6 +539,18 @@ def _load() -> str:
         return "?"
 
 
+def _run_one(name: str, quick: bool, tmpdir: str | None) -> dict[str, Any]:
+    if name == "overhead":
+        return bench_overhead.run(quick=quick)
+    if name == "waiter":
+        return bench_waiter.run(quick=quick)
+    if name == "fleet":
+        return bench_fleet.run(quick=quick)
+    if name == "async":
+        return bench_async.run(quick=quick)
+    return run_package(quick, tmpdir)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="lambda-code benchmarks")
     parser.add_argument("--quick", action="store_true", help="shrink everything (< 60 s)")
@@ -451,14 +575,7 @@ def main() -> None:
     for name in args.only:
         print(f"running {name}...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        if name == "overhead":
-            results[name] = bench_overhead.run(quick=args.quick)
-        elif name == "waiter":
-            results[name] = bench_waiter.run(quick=args.quick)
-        elif name == "fleet":
-            results[name] = bench_fleet.run(quick=args.quick)
-        else:
-            results[name] = run_package(args.quick, args.tmpdir)
+        results[name] = _run_one(name, args.quick, args.tmpdir)
         timings[name] = time.perf_counter() - t0
     total = time.perf_counter() - started
 
@@ -478,13 +595,16 @@ def main() -> None:
     if "package" in results:
         rows += package_rows(results["package"])
         sections.append(package_section(results["package"]))
+    if "async" in results:
+        rows += async_rows(results["async"])
+        sections.append(async_section(results["async"]))
 
     print(text_table(HEADERS, rows))
     mode = "quick (smoke) run: shrunk sizes, numbers are indicative only" if args.quick else "full"
     machine_line = (
         f"{facts['cpu']}, {facts['cores']} cores, {facts['os']}; Python {facts['python']}, "
         f"botocore {facts['botocore']}, attrs {facts['attrs']}, cattrs {facts['cattrs']}, "
-        f"tenacity {facts['tenacity']}"
+        f"tenacity {facts['tenacity']}, aiobotocore {facts['aiobotocore']}"
     )
     durations = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
     body = "\n".join(sections)
@@ -497,7 +617,8 @@ Generated by `python benchmarks/run.py{" --quick" if args.quick else ""}` ({mode
 - Load average before / after (1, 5, 15 min): {load_before} -> {_load()}; nothing pinned, GC on.
 - Wall time: {total:.0f} s ({durations}).
 
-Every ratio is against raw botocore or the stated ideal, measured in the same run.
+Every ratio is against raw botocore (aiobotocore for the async client) or the stated ideal,
+measured in the same run.
 
 {md_table(HEADERS, rows)}
 
