@@ -165,7 +165,7 @@ def measure_pair(
     request = UpdateFunctionCodeRequest(function_name=FUNCTION_NAME, zip_file=ZIP)
     kwargs = request.to_api()
     retrier = ours_client._retrier  # noqa: SLF001 - the retry layer alone, for the breakdown
-    update = ours_client._update  # noqa: SLF001
+    update = bc.update_function_code
 
     fns: dict[str, Callable[[], object]] = {
         "raw": lambda: bc.update_function_code(**kwargs),
@@ -176,7 +176,7 @@ def measure_pair(
             bc.update_function_code(**kwargs)
         )
         fns["retry_layer"] = lambda: retrier.call(
-            update, request.to_api(), operation="UpdateFunctionCode"
+            retrier.budget(update, request.to_api(), operation="UpdateFunctionCode")
         )
     assert isinstance(fns["ours"](), FunctionConfiguration)
     med = _interleave(fns, rounds, calls)
