@@ -225,9 +225,6 @@ class ClientBase:
             _versions_page,
         )
 
-    def _poll_plan(self, function_name: str, qualifier: str | None) -> Plan[FunctionConfiguration]:
-        return self._function_plan(function_name, qualifier)
-
     def _admit_poll(self, function_name: str, deadline: float) -> float:
         """Seconds to wait for a poll's slot; a poll that cannot start in time ends the wait."""
         delay = 0.0 if self._reads is None else self._reads.reserve(deadline)
@@ -385,7 +382,7 @@ class LambdaCodeClient(ClientBase):
         )
 
     def _poller(self, function_name: str, qualifier: str | None) -> Poll:
-        plan = self._poll_plan(function_name, qualifier)
+        plan = self._function_plan(function_name, qualifier)
         method = getattr(self.client, plan.method)
 
         def poll(deadline: float) -> FunctionConfiguration:

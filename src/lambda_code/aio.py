@@ -269,7 +269,7 @@ class AsyncLambdaCodeClient(ClientBase):
     def _poller(
         self, function_name: str, qualifier: str | None
     ) -> Callable[[float], Awaitable[FunctionConfiguration]]:
-        plan = self._poll_plan(function_name, qualifier)
+        plan = self._function_plan(function_name, qualifier)
         method = getattr(self.client, plan.method)
 
         async def poll(deadline: float) -> FunctionConfiguration:
