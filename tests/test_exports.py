@@ -15,6 +15,11 @@ from lambda_code import _enums, _models
 #: What a user types: the client, the request and response, policies, deploy types, every
 #: error, the main enums, the size limits.
 TOP_LEVEL = {
+    "AliasEvent",
+    "AliasUpdate",
+    "ResolvedEvent",
+    "StagedEvent",
+    "UploadProgressEvent",
     "__version__",
     "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",

@@ -41,15 +41,20 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._events import (
+    AliasEvent,
+    AliasUpdate,
     DeployEvent,
     DeployResult,
     DoneEvent,
     PolledEvent,
     PublishedEvent,
     ReadingEvent,
+    ResolvedEvent,
     SkippedEvent,
+    StagedEvent,
     UpdatingEvent,
     UploadingEvent,
+    UploadProgressEvent,
 )
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
 from ._package import ContainerImage, S3Location, ZipPackage
@@ -63,6 +68,8 @@ __version__ = _version("lambda-code")
 __all__ = [
     "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
+    "AliasEvent",
+    "AliasUpdate",
     "Architecture",
     "CodeSigningConfigNotFoundException",
     "CodeStorageExceededException",
@@ -90,6 +97,7 @@ __all__ = [
     "RateLimits",
     "ReadingEvent",
     "RequestValidationError",
+    "ResolvedEvent",
     "ResourceConflictException",
     "ResourceNotFoundException",
     "RetryPolicy",
@@ -97,6 +105,7 @@ __all__ = [
     "S3Location",
     "ServiceException",
     "SkippedEvent",
+    "StagedEvent",
     "State",
     "StateReasonCode",
     "TooManyRequestsException",
@@ -105,6 +114,7 @@ __all__ = [
     "UpdateFunctionCodeRequest",
     "UpdateSupersededError",
     "UpdatingEvent",
+    "UploadProgressEvent",
     "UploadingEvent",
     "WaitPolicy",
     "WaitTimeoutError",

@@ -6,14 +6,19 @@ from ._enums import LastUpdateStatus, State
 from ._models import FunctionConfiguration
 
 __all__ = [
+    "AliasEvent",
+    "AliasUpdate",
     "DeployEvent",
     "DeployResult",
     "DoneEvent",
     "PolledEvent",
     "PublishedEvent",
     "ReadingEvent",
+    "ResolvedEvent",
     "SkippedEvent",
+    "StagedEvent",
     "UpdatingEvent",
+    "UploadProgressEvent",
     "UploadingEvent",
 ]
 
@@ -51,6 +56,30 @@ class UploadingEvent(DeployEvent):
 
 
 @attrs.frozen(kw_only=True)
+class ResolvedEvent(DeployEvent):
+    """An image tag was resolved to the digest it names now: ``uri`` is digest-pinned."""
+
+    tag_uri: str
+    uri: str
+
+
+@attrs.frozen(kw_only=True)
+class UploadProgressEvent(DeployEvent):
+    """Staging a zip in S3: ``sent`` of ``total`` bytes uploaded so far."""
+
+    sent: int
+    total: int
+
+
+@attrs.frozen(kw_only=True)
+class StagedEvent(DeployEvent):
+    """The zip is in S3 at ``location``; ``uploaded`` is False when it already was."""
+
+    location: str
+    uploaded: bool
+
+
+@attrs.frozen(kw_only=True)
 class UpdatingEvent(DeployEvent):
     """The update was accepted; Lambda is applying it."""
 
@@ -82,6 +111,13 @@ class PublishedEvent(DeployEvent):
 
 
 @attrs.frozen(kw_only=True)
+class AliasEvent(DeployEvent):
+    """An alias was pointed at the published version (see ``AliasUpdate``)."""
+
+    alias: "AliasUpdate"
+
+
+@attrs.frozen(kw_only=True)
 class DoneEvent(DeployEvent):
     """The deploy finished."""
 
@@ -92,11 +128,27 @@ class DoneEvent(DeployEvent):
 
 
 @attrs.frozen(kw_only=True)
+class AliasUpdate:
+    """What a deploy did to an alias: pointed ``name`` at ``version``.
+
+    ``action`` is ``"created"``, ``"updated"`` (it pointed at ``previous``), or
+    ``"unchanged"`` (it already pointed there).
+    """
+
+    name: str
+    version: str
+    action: str
+    previous: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class DeployResult:
     """What a deploy did.
 
-    ``changed`` is False when the code was already there (skipped); ``version`` is the version
-    published, if any; with ``dry_run`` nothing changed and ``changed`` says whether it would.
+    ``configuration`` is ``$LATEST`` as the deploy left it. ``changed`` is False when the code
+    was already there (skipped); ``version`` is the number of the version published, if any,
+    and ``published`` that version's configuration; with ``dry_run`` nothing changed and
+    ``changed`` says whether it would.
     """
 
     configuration: FunctionConfiguration
@@ -104,3 +156,7 @@ class DeployResult:
     version: str | None = None
     elapsed: float = 0.0
     dry_run: bool = False
+    #: The published version's own configuration (its ``version`` and qualified ARN), if any.
+    published: FunctionConfiguration | None = None
+    #: What was done to the alias, with ``deploy(..., alias=...)``.
+    alias: AliasUpdate | None = None
