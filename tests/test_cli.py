@@ -191,6 +191,38 @@ def test_update_force_publish_prints_the_new_version(
     assert document["FunctionArn"].endswith(f":{moto_function}:1")
 
 
+def test_update_alias_prints_what_it_did_and_a_dry_run_what_it_would(
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, source: Path
+) -> None:
+    """--alias points the alias at the published version; --dry-run says what would change."""
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_server)
+    code, out, _ = _run(capsys, *argv, "--publish", "--alias", "live")
+    assert code == 0
+    assert "Alias             live created -> 1" in out
+    (source / "handler.py").write_text("def handler(event, context):\n    return 3\n")
+    code, out, _ = _run(capsys, *argv, "--publish", "--alias", "live", "--dry-run")
+    assert code == 0
+    assert "dry run: would update" in out
+    assert "Now               " in out
+    assert "New               " in out
+    assert "Would             update, publish a version, move live from 1 to the new version" in out
+    code, out, _ = _run(capsys, *argv, "--publish", "--alias", "live", "--json")
+    assert code == 0
+    # moto publishes on a dry run too, so the number is not 2: what matters is a new one.
+    assert json.loads(out)["Version"] not in {"1", "$LATEST"}
+
+
+def test_alias_without_publish_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, source: Path
+) -> None:
+    """--alias without --publish names the option's rule and changes nothing."""
+    argv = ("update", moto_function, "--zip", str(source), "--endpoint-url", moto_server)
+    code, _, err = _run(capsys, *argv, "--alias", "live")
+    assert code == 2
+    assert "alias" in err
+    assert "publish" in err
+
+
 def test_wait_and_get(
     capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str
 ) -> None:

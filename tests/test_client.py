@@ -129,6 +129,29 @@ def test_update_over_real_http(moto_server: str) -> None:
     assert client.client.meta.endpoint_url == moto_server
 
 
+def test_deploy_moves_an_alias_over_real_http(moto_server: str) -> None:
+    """Publish and alias on moto.server: created, then moved, then left where it is."""
+    session = botocore.session.get_session()
+    lam: Any = session.create_client("lambda", region_name="us-east-1", endpoint_url=moto_server)
+    iam = session.create_client("iam", region_name="us-east-1", endpoint_url=moto_server)
+    _create_function(lam, iam, "aliased")
+    client = LambdaCodeClient(region_name="us-east-1", endpoint_url=moto_server)
+
+    first = client.deploy("aliased", _zip("one"), publish=True, alias="live", timeout=30)
+    assert first.alias is not None
+    assert (first.alias.action, first.alias.version) == ("created", first.version)
+    second = client.deploy("aliased", _zip("two"), publish=True, alias="live", timeout=30)
+    assert second.alias is not None
+    assert (second.alias.action, second.alias.previous) == ("updated", first.version)
+    assert lam.get_alias(FunctionName="aliased", Name="live")["FunctionVersion"] == second.version
+    assert second.published is not None
+    assert second.published.version == second.version
+    again = client.deploy("aliased", _zip("two"), publish=True, alias="live", timeout=30)
+    assert not again.changed
+    assert again.alias is not None
+    assert (again.alias.action, again.alias.version) == ("unchanged", second.version)
+
+
 @pytest.mark.parametrize("url", ["notaurl", "http://[::1"])
 def test_unusable_endpoint_url_is_a_validation_error(
     url: str, monkeypatch: pytest.MonkeyPatch

@@ -15,6 +15,7 @@ from lambda_code import _enums, _models
 #: What a user types: the client, the request and response, policies, deploy types, every
 #: error, the main enums, the size limits.
 TOP_LEVEL = {
+    "AliasConfiguration",
     "AliasEvent",
     "AliasUpdate",
     "ResolvedEvent",

@@ -232,14 +232,25 @@ FAULT_OUTCOMES: dict[str, tuple[str, int | None, bool]] = {
     # Another writer's update lands first, so this one finds an update in progress.
     "concurrent_update": ("ResourceConflictException", 409, False),
     "concurrent_failed_update": ("ResourceConflictException", 409, False),
+    # Another writer moves the alias first, so this guarded UpdateAlias is refused.
+    "concurrent_alias_change": ("PreconditionFailedException", 412, False),
 }
 
 
-def _faulted_simulator(kind: FaultKind) -> SimulatedLambda:
+def _faulted_simulator(kind: FaultKind) -> tuple[SimulatedLambda, str, dict[str, Any]]:
+    """A simulator with the fault injected, and the request it fails: (method, arguments)."""
     simulator = SimulatedLambda(clock=VirtualClock(), update_duration=5.0)
     simulator.create_function("fn", ZIP_A)
-    simulator.add_fault(kind, operation="UpdateFunctionCode", times=1, retry_after=7)
-    return simulator
+    method, kwargs = "update_function_code", {"FunctionName": "fn", "ZipFile": ZIP_B}
+    if kind == "concurrent_alias_change":
+        alias = simulator.client.create_alias(
+            FunctionName="fn", Name="live", FunctionVersion="$LATEST"
+        )
+        method = "update_alias"
+        kwargs = {"FunctionName": "fn", "Name": "live", "RevisionId": alias["RevisionId"]}
+    operation = "".join(part.title() for part in method.split("_"))
+    simulator.add_fault(kind, operation=operation, times=1, retry_after=7)
+    return simulator, method, kwargs
 
 
 def _outcome(error: BaseException, simulator: SimulatedLambda) -> dict[str, object]:
@@ -256,18 +267,18 @@ def _outcome(error: BaseException, simulator: SimulatedLambda) -> dict[str, obje
 
 
 def _sync_outcome(kind: FaultKind) -> dict[str, object]:
-    simulator = _faulted_simulator(kind)
+    simulator, method, kwargs = _faulted_simulator(kind)
     with pytest.raises(Exception) as info:
-        simulator.client.update_function_code(FunctionName="fn", ZipFile=ZIP_B)
+        getattr(simulator.client, method)(**kwargs)
     return _outcome(info.value, simulator)
 
 
 def _aio_outcome(kind: FaultKind) -> dict[str, object]:
-    simulator = _faulted_simulator(kind)
+    simulator, method, kwargs = _faulted_simulator(kind)
 
     async def scenario(client: AioLambdaClient) -> Exception:
         with pytest.raises(Exception) as info:
-            await client.update_function_code(FunctionName="fn", ZipFile=ZIP_B)
+            await getattr(client, method)(**kwargs)
         return info.value
 
     return _outcome(run(simulator, scenario), simulator)

@@ -56,7 +56,7 @@ from ._events import (
     UploadingEvent,
     UploadProgressEvent,
 )
-from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
+from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
 from ._package import ContainerImage, S3Location, ZipPackage
 from ._ratelimit import RateLimits
 from ._retry import RetryPolicy
@@ -68,6 +68,7 @@ __version__ = _version("lambda-code")
 __all__ = [
     "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
+    "AliasConfiguration",
     "AliasEvent",
     "AliasUpdate",
     "Architecture",

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ._client import LambdaCodeClient
-    from ._events import DeployEvent, DeployResult
+    from ._events import AliasUpdate, DeployEvent, DeployResult
     from ._models import FunctionConfiguration
     from ._types import CodeInput
     from .testing import Clock
@@ -166,6 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--s3", metavar="S3_URL", help="s3://bucket/key[#version] of a .zip")
     source.add_argument("--image", metavar="URI", help="container image URI in Amazon ECR")
     update.add_argument("--publish", action="store_true", help="publish a version of the code")
+    update.add_argument(
+        "--alias",
+        metavar="NAME",
+        help="with --publish: point this alias at the version (created if missing)",
+    )
     update.add_argument(
         "--dry-run", action="store_true", help="validate with Lambda, change nothing"
     )
@@ -424,6 +429,26 @@ def _print_configuration(config: FunctionConfiguration, stdout: TextIO) -> None:
             stdout.write(f"  {key:<18}{value}\n")
 
 
+def _code_line(config: FunctionConfiguration | None) -> str | None:
+    if config is None or config.code_sha256 is None:
+        return None
+    size = f" ({_human_size(config.code_size)})" if config.code_size is not None else ""
+    return f"{config.code_sha256}{size}"
+
+
+def _alias_line(alias: AliasUpdate, *, dry_run: bool) -> str:
+    target = alias.version or "the new version"
+    if alias.action == "unchanged":
+        return f"{alias.name} already points at {target}"
+    verb = {"created": "create", "updated": "move"}[alias.action] if dry_run else alias.action
+    origin = f" from {alias.previous}" if alias.previous is not None else ""
+    return (
+        f"{verb} {alias.name}{origin} to {target}"
+        if dry_run
+        else f"{alias.name} {verb}{origin} -> {target}"
+    )
+
+
 def _print_result(result: DeployResult, stdout: TextIO) -> None:
     config = result.configuration
     name = config.function_name or "function"
@@ -434,12 +459,25 @@ def _print_result(result: DeployResult, stdout: TextIO) -> None:
     else:
         verdict = "unchanged, update skipped"
     stdout.write(f"{name}: {verdict} in {result.elapsed:.1f}s\n")
-    rows = {
-        "CodeSha256": config.code_sha256,
-        "CodeSize": _human_size(config.code_size) if config.code_size is not None else None,
-        "LastUpdateStatus": config.last_update_status,
-        "Version": f"{result.version} (published)" if result.version else config.version,
-    }
+    if result.dry_run:
+        would = ["update" if result.changed else "skip"]
+        if result.changed and result.published is None and result.alias is not None:
+            would.append("publish a version")
+        if result.alias is not None:
+            would.append(_alias_line(result.alias, dry_run=True))
+        rows = {
+            "Now": _code_line(result.previous),
+            "New": _code_line(config) if result.changed else None,
+            "Would": ", ".join(would),
+        }
+    else:
+        rows = {
+            "CodeSha256": config.code_sha256,
+            "CodeSize": _human_size(config.code_size) if config.code_size is not None else None,
+            "LastUpdateStatus": config.last_update_status,
+            "Version": f"{result.version} (published)" if result.version else config.version,
+            "Alias": _alias_line(result.alias, dry_run=False) if result.alias else None,
+        }
     for key, value in rows.items():
         if value is not None:
             stdout.write(f"  {key:<18}{value}\n")
@@ -485,16 +523,14 @@ def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             wait=not args.no_wait,
             architectures=[args.arch] if args.arch else None,
             timeout=args.timeout,
+            alias=args.alias,
             on_event=progress.on_event,
         )
     finally:
         progress.done()
     if args.json:
-        config = result.configuration
-        if result.version is not None:
-            # What `aws lambda update-function-code --publish` prints: the new version.
-            config = client.get_function_configuration(args.function, result.version)
-        _print_json(config, stdout)
+        # What `aws lambda update-function-code --publish` prints: the version published.
+        _print_json(result.published or result.configuration, stdout)
     else:
         _print_result(result, stdout)
     return EXIT_OK

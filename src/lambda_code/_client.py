@@ -9,15 +9,17 @@ from botocore.config import Config
 
 from ._deploy import DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
-from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
+from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
 from ._types import Clock, CodeInput, OnEvent, OnPoll, SystemClock
 from ._validation import (
+    check_alias_name,
     check_callable,
     check_function_name,
     check_instance,
     check_qualifier,
+    check_version,
 )
 from ._waiters import Poll, Waiter, WaitPolicy
 
@@ -225,6 +227,31 @@ class ClientBase:
             _versions_page,
         )
 
+    def _alias_plan(
+        self,
+        method: str,
+        function_name: str,
+        name: str,
+        version: str | None = None,
+        revision_id: str | None = None,
+    ) -> Plan[AliasConfiguration]:
+        """``GetAlias`` (no version), ``CreateAlias`` or ``UpdateAlias``.
+
+        Sending one again after a lost answer is safe: a create that landed answers 409
+        "already exists" and a guarded update 412, which the caller resolves by reading.
+        """
+        check_function_name(function_name, code_update=True)
+        check_alias_name(name, field="name")
+        kwargs: dict[str, Any] = {"FunctionName": function_name, "Name": name}
+        if method != "get_alias":
+            check_version(version)
+            kwargs["FunctionVersion"] = version
+        if revision_id is not None:
+            check_instance(revision_id, str, field="revision_id")
+            kwargs["RevisionId"] = revision_id
+        operation = "".join(part.title() for part in method.split("_"))
+        return Plan(method, kwargs, operation, self._control, AliasConfiguration.from_api)
+
     def _admit_poll(self, function_name: str, deadline: float) -> float:
         """Seconds to wait for a poll's slot; a poll that cannot start in time ends the wait."""
         delay = 0.0 if self._reads is None else self._reads.reserve(deadline)
@@ -317,6 +344,35 @@ class LambdaCodeClient(ClientBase):
             versions += page
         return versions
 
+    def get_alias(
+        self, function_name: str, name: str, *, deadline: float | None = None
+    ) -> AliasConfiguration:
+        """Read an alias (``GetAlias``); ``ResourceNotFoundException`` if there is none."""
+        return self._call(self._alias_plan("get_alias", function_name, name), deadline)
+
+    def create_alias(
+        self, function_name: str, name: str, version: str, *, deadline: float | None = None
+    ) -> AliasConfiguration:
+        """Create an alias pointing at ``version`` (``CreateAlias``)."""
+        return self._call(self._alias_plan("create_alias", function_name, name, version), deadline)
+
+    def update_alias(
+        self,
+        function_name: str,
+        name: str,
+        version: str,
+        *,
+        revision_id: str | None = None,
+        deadline: float | None = None,
+    ) -> AliasConfiguration:
+        """Point an alias at ``version`` (``UpdateAlias``), guarded by its ``revision_id``.
+
+        With ``revision_id``, an alias someone else changed since it was read is not
+        overwritten: ``PreconditionFailedException``. Its routing configuration is kept.
+        """
+        plan = self._alias_plan("update_alias", function_name, name, version, revision_id)
+        return self._call(plan, deadline)
+
     def _call(
         self,
         plan: Plan[T],
@@ -406,6 +462,7 @@ class LambdaCodeClient(ClientBase):
         wait: bool = True,
         architectures: "Iterable[str] | None" = None,
         timeout: float = 300.0,
+        alias: str | None = None,
         on_event: OnEvent | None = None,
     ) -> "DeployResult":
         """Ship ``code`` to a function: package, skip if unchanged, guarded update, wait.
@@ -423,6 +480,10 @@ class LambdaCodeClient(ClientBase):
         5. Unless ``wait=False``, it waits for ``Successful`` (of this update, not a later one)
            and for a published version to be ``Active``. ``timeout`` (finite, > 0) bounds the
            whole deploy, retries and rate limiting included.
+        6. With ``alias`` (which needs ``publish`` and ``wait``), the alias is then pointed at
+           the published version (created if missing), guarded by its ``RevisionId``: a
+           concurrent change to the alias is not overwritten. With unchanged code it points at
+           the newest version holding that code. ``DeployResult.alias`` says what was done.
         """
         target = DeployTarget(
             function_name=function_name,
@@ -433,6 +494,7 @@ class LambdaCodeClient(ClientBase):
             wait=wait,
             architectures=architectures,
             timeout=timeout,
+            alias=alias,
         )
         return deploy(self, target, on_event=on_event)
 

@@ -28,9 +28,14 @@ from ._errors import (
     LambdaCodeError,
     LambdaError,
     PreconditionFailedException,
+    RequestValidationError,
+    ResourceConflictException,
+    ResourceNotFoundException,
     UpdateFailedError,
 )
 from ._events import (
+    AliasEvent,
+    AliasUpdate,
     DeployEvent,
     DeployResult,
     DoneEvent,
@@ -41,12 +46,13 @@ from ._events import (
     UpdatingEvent,
     UploadingEvent,
 )
-from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
+from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
 from ._package import ContainerImage, S3Location, ZipPackage, code_source
 from ._ratelimit import RateLimits
 from ._types import Clock, CodeInput, OnEvent, OnPoll
 from ._validation import (
     LATEST,
+    check_alias_name,
     check_bool,
     check_callable,
     check_count,
@@ -127,6 +133,24 @@ class DeployCalls(Protocol):
         timeout: float = 300.0,
         on_poll: OnPoll | None = None,
     ) -> FunctionConfiguration: ...
+
+    def get_alias(
+        self, function_name: str, name: str, *, deadline: float | None = None
+    ) -> AliasConfiguration: ...
+
+    def create_alias(
+        self, function_name: str, name: str, version: str, *, deadline: float | None = None
+    ) -> AliasConfiguration: ...
+
+    def update_alias(
+        self,
+        function_name: str,
+        name: str,
+        version: str,
+        *,
+        revision_id: str | None = None,
+        deadline: float | None = None,
+    ) -> AliasConfiguration: ...
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "DeployCalls": ...
 
@@ -284,6 +308,10 @@ def _code_repr(code: object) -> str:
     return repr(code)
 
 
+def _alias(_: object, __: "attrs.Attribute[str | None]", value: str | None) -> None:
+    check_alias_name(value)
+
+
 def _architectures(value: Iterable[str] | None) -> tuple[str, ...] | None:
     # Validated with the request; a bare string is kept whole so that it is refused there.
     return value if value is None or isinstance(value, str) else tuple(value)  # type: ignore[return-value]
@@ -307,6 +335,17 @@ class DeployTarget:
     wait: bool = attrs.field(default=True, validator=_flag)
     architectures: tuple[str, ...] | None = attrs.field(default=None, converter=_architectures)
     timeout: float = attrs.field(default=300.0, validator=_timeout)
+    alias: str | None = attrs.field(default=None, validator=_alias)
+
+    def __attrs_post_init__(self) -> None:
+        if self.alias is not None and not self.publish:
+            raise RequestValidationError(
+                field="alias", rule="needs publish=True: an alias points at a published version"
+            )
+        if self.alias is not None and not self.wait:
+            raise RequestValidationError(
+                field="alias", rule="needs wait=True: the alias moves once the version is Active"
+            )
 
 
 # -- deploy ------------------------------------------------------------------------------------
@@ -388,14 +427,25 @@ class DeploySteps:
         return Call(name, args, kwargs)
 
     def result(
-        self, configuration: FunctionConfiguration, *, changed: bool, version: str | None = None
+        self,
+        configuration: FunctionConfiguration,
+        *,
+        changed: bool,
+        published: FunctionConfiguration | None = None,
     ) -> StepsOf[DeployResult]:
+        """The deploy's result, after pointing the alias at the published version if asked."""
+        alias = None
+        if self.target.alias is not None and (published is not None or self.target.dry_run):
+            alias = yield from self.point_alias(published.version if published else None)
         result = DeployResult(
             configuration=configuration,
             changed=changed,
-            version=version,
+            version=published.version if published is not None else None,
             elapsed=self.elapsed(),
             dry_run=self.target.dry_run,
+            published=published,
+            alias=alias,
+            previous=self.base,
         )
         yield self.emit(DoneEvent, result=result)
         return result
@@ -433,8 +483,8 @@ class DeploySteps:
         expected = self.expected
         if target.skip_unchanged and expected is not None and self.unchanged(current, expected):
             yield self.emit(SkippedEvent, code_sha256=expected)
-            version = (yield from self.publish_unchanged(current)) if target.publish else None
-            return (yield from self.result(current, changed=False, version=version))
+            published = (yield from self.publish_unchanged(current)) if target.publish else None
+            return (yield from self.result(current, changed=False, published=published))
 
         yield self.emit(
             UploadingEvent,
@@ -454,19 +504,23 @@ class DeploySteps:
             return (yield from self.result(updated, changed=True))
         self.accepted = True
         yield self.emit(UpdatingEvent, configuration=updated)
-        version = updated.version if target.publish and updated.version != LATEST else None
-        if version is not None:
-            yield self.emit(PublishedEvent, version=version)
+        # With Publish, the update's answer describes the version it published.
+        published = updated if target.publish and updated.version != LATEST else None
+        if published is not None:
+            yield self.emit(PublishedEvent, version=published.version)
         if not target.wait:
-            return (yield from self.result(updated, changed=True, version=version))
+            return (yield from self.result(updated, changed=True, published=published))
         final = yield self.call(
             "wait_until_updated", self.name, timeout=self.remaining(), update=updated
         )
-        if version is not None:
-            yield self.call(
-                "wait_until_active", self.name, qualifier=version, timeout=self.remaining()
+        if published is not None:
+            published = yield self.call(
+                "wait_until_active",
+                self.name,
+                qualifier=published.version,
+                timeout=self.remaining(),
             )
-        return (yield from self.result(final, changed=True, version=version))
+        return (yield from self.result(final, changed=True, published=published))
 
     def read(self) -> StepsOf[FunctionConfiguration]:
         """The function as it is now, after any update already in progress has finished."""
@@ -604,15 +658,15 @@ class DeploySteps:
         self.raised_conflict = error
         return error
 
-    def publish_unchanged(self, current: FunctionConfiguration) -> StepsOf[str | None]:
+    def publish_unchanged(
+        self, current: FunctionConfiguration
+    ) -> StepsOf[FunctionConfiguration | None]:
         """Publish unchanged code only if the newest version does not already have it."""
         if self.target.dry_run:
             return None
         versions = yield self.call("list_versions", self.name, deadline=self.deadline)
-        newest = _newest_version(versions)
-        if newest is not None and _same_code(newest, current):
-            version = newest.version
-        else:
+        published = _newest_version(versions)
+        if published is None or not _same_code(published, current):
             try:
                 published = yield self.call(
                     "publish_version",
@@ -625,15 +679,77 @@ class DeploySteps:
                 if err.outcome_unknown:
                     self.accepted = None
                 raise
-            version = published.version
             self.accepted = True
-        if version is not None:
-            yield self.emit(PublishedEvent, version=version)
-            if self.target.wait:
+        yield self.emit(PublishedEvent, version=str(published.version))
+        if self.target.wait:
+            published = yield self.call(
+                "wait_until_active",
+                self.name,
+                qualifier=published.version,
+                timeout=self.remaining(),
+            )
+        return published
+
+    def point_alias(self, version: str | None) -> StepsOf[AliasUpdate]:
+        """Point the alias at ``version`` (None: the one a dry run would publish).
+
+        Guarded by the alias's RevisionId, so a concurrent change to it is not overwritten.
+        Sending again after a lost answer meets our own change (409 "already exists" or 412):
+        reading the alias tells ours from someone else's.
+        """
+        name = self.target.alias
+        assert name is not None  # noqa: S101 - only called with an alias
+        try:
+            before = yield self.call("get_alias", self.name, name, deadline=self.deadline)
+        except ResourceNotFoundException:
+            before = None
+        previous = before.function_version if before is not None else None
+        if before is not None and previous == version:
+            action = "unchanged"
+        else:
+            action = "created" if before is None else "updated"
+            if version is not None and not self.target.dry_run:
+                yield from self.move_alias(name, version, before)
+        update = AliasUpdate(name=name, version=version, action=action, previous=previous)
+        yield self.emit(AliasEvent, alias=update)
+        return update
+
+    def move_alias(
+        self, name: str, version: str, before: AliasConfiguration | None
+    ) -> StepsOf[None]:
+        try:
+            if before is None:
+                yield self.call("create_alias", self.name, name, version, deadline=self.deadline)
+            else:
                 yield self.call(
-                    "wait_until_active", self.name, qualifier=version, timeout=self.remaining()
+                    "update_alias",
+                    self.name,
+                    name,
+                    version,
+                    revision_id=before.revision_id,
+                    deadline=self.deadline,
                 )
-        return version
+        except (PreconditionFailedException, ResourceConflictException) as err:
+            if err.is_retryable:
+                raise  # the function stayed busy past the retries: not about the alias
+            now = yield self.call("get_alias", self.name, name, deadline=self.deadline)
+            if now.function_version != version:
+                raise self.alias_conflict(name, now, err) from err
+
+    def alias_conflict(
+        self, name: str, now: AliasConfiguration, cause: LambdaError
+    ) -> PreconditionFailedException:
+        return PreconditionFailedException(
+            code="PreconditionFailedException",
+            message=(
+                f"alias {name} of {self.name} was changed by someone else after it was read "
+                f"(it now points at {now.function_version}); this deploy did not overwrite that "
+                f"change. Lambda said: {cause.message}"
+            ),
+            status_code=cause.status_code,
+            request_id=cause.request_id,
+            operation=cause.operation,
+        )
 
 
 def fleet(

@@ -171,9 +171,12 @@ class PreconditionFailedException(LambdaError):
 
 @attrs.define(auto_exc=True, kw_only=True)
 class ResourceConflictException(LambdaError):
-    """Another operation on the function is in progress (409)."""
+    """Another operation on the function is in progress, or the resource already exists (409)."""
 
-    is_retryable = True
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """A busy function is retried; "already exists" (an alias, a function) never frees up."""
+        return "already exist" not in self.message
 
 
 @attrs.define(auto_exc=True, kw_only=True)

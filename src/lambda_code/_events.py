@@ -136,7 +136,8 @@ class AliasUpdate:
     """
 
     name: str
-    version: str
+    #: None in a dry run that would publish: the version does not exist yet.
+    version: str | None
     action: str
     previous: str | None = None
 
@@ -160,3 +161,5 @@ class DeployResult:
     published: FunctionConfiguration | None = None
     #: What was done to the alias, with ``deploy(..., alias=...)``.
     alias: AliasUpdate | None = None
+    #: ``$LATEST`` as the deploy read it before changing anything.
+    previous: FunctionConfiguration | None = None

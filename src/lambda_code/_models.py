@@ -38,6 +38,7 @@ from ._validation import validate_request
 
 __all__ = [
     "AcceleratorConfig",
+    "AliasConfiguration",
     "CapacityProviderConfig",
     "DeadLetterConfig",
     "DurableConfig",
@@ -328,6 +329,30 @@ class FunctionConfiguration:
 
 # Generated here, at import, so a shape the converter cannot handle fails before any call.
 _structure_configuration = _convert.structure_hook(FunctionConfiguration)
+
+
+@attrs.frozen(kw_only=True)
+class AliasConfiguration:
+    """An alias, as ``GetAlias``, ``CreateAlias`` and ``UpdateAlias`` return it.
+
+    ``routing_config`` is the wire ``RoutingConfig`` as a dict (weighted traffic, if any).
+    """
+
+    alias_arn: str | None = _w("AliasArn")
+    name: str | None = _w("Name")
+    function_version: str | None = _w("FunctionVersion")
+    description: str | None = _w("Description")
+    # A dict cannot be hashed: equal aliases hash alike without it.
+    routing_config: dict[str, Any] | None = _w("RoutingConfig", hash=False)
+    revision_id: str | None = _w("RevisionId")
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped."""
+        return _structure_alias(data, AliasConfiguration)  # type: ignore[return-value]
+
+
+_structure_alias = _convert.structure_hook(AliasConfiguration)
 
 
 # ---------------------------------------------------------------------------------------------

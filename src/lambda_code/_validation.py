@@ -58,6 +58,9 @@ _READ_NAME = re.compile(
     re.ASCII,
 )
 _QUALIFIER = re.compile(r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+", re.ASCII)
+# Lambda's alias Name pattern is this, less all-digit names (those read as version numbers).
+_ALIAS = re.compile(r"[a-zA-Z0-9-_]+", re.ASCII)
+_VERSION = re.compile(r"\$LATEST|[0-9]+", re.ASCII)
 _S3_BUCKET = re.compile(r"[0-9A-Za-z\.\-_]*(?<!\.)", re.ASCII)
 _KMS_KEY_ARN = re.compile(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()", re.ASCII)
 _ARCHITECTURES = frozenset(a.value for a in Architecture)
@@ -138,6 +141,20 @@ def unqualified_name(function_name: str) -> str:
 def check_qualifier(value: object, *, field: str = "qualifier") -> None:
     """A version number, alias or ``$LATEST`` (None: absent)."""
     _check_str(field, value, min_len=1, max_len=128, pattern=_QUALIFIER)
+
+
+def check_alias_name(value: object, *, field: str = "alias") -> None:
+    """An alias name: 1-128 letters, digits, '-' or '_', not all digits (None: absent)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        raise fail(field, "must not be all digits: that names a version, not an alias")
+    _check_str(field, value, min_len=1, max_len=128, pattern=_ALIAS)
+
+
+def check_version(value: object, *, field: str = "version") -> None:
+    """A version number or ``$LATEST``."""
+    if value is None:
+        raise fail(field, "must be a version number such as '3'")
+    _check_str(field, value, min_len=1, max_len=1024, pattern=_VERSION)
 
 
 def check_duration(value: object, *, field: str, allow_zero: bool, unit: str = "seconds") -> float:

@@ -37,7 +37,7 @@ from ._deploy import (
 )
 from ._errors import DeadlineExceededError, LambdaCodeError, map_botocore_error
 from ._events import DeployEvent, DeployResult
-from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
+from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
 from ._ratelimit import RateLimits
 from ._retry import TRANSPORT_ERRORS, CallBudget
 from ._types import CodeInput
@@ -185,6 +185,32 @@ class AsyncLambdaCodeClient(ClientBase):
             versions += page
         return versions
 
+    async def get_alias(
+        self, function_name: str, name: str, *, deadline: float | None = None
+    ) -> AliasConfiguration:
+        """``LambdaCodeClient.get_alias``."""
+        return await self._call(self._alias_plan("get_alias", function_name, name), deadline)
+
+    async def create_alias(
+        self, function_name: str, name: str, version: str, *, deadline: float | None = None
+    ) -> AliasConfiguration:
+        """``LambdaCodeClient.create_alias``."""
+        plan = self._alias_plan("create_alias", function_name, name, version)
+        return await self._call(plan, deadline)
+
+    async def update_alias(
+        self,
+        function_name: str,
+        name: str,
+        version: str,
+        *,
+        revision_id: str | None = None,
+        deadline: float | None = None,
+    ) -> AliasConfiguration:
+        """``LambdaCodeClient.update_alias``."""
+        plan = self._alias_plan("update_alias", function_name, name, version, revision_id)
+        return await self._call(plan, deadline)
+
     async def _call(
         self,
         plan: Plan[T],
@@ -293,6 +319,7 @@ class AsyncLambdaCodeClient(ClientBase):
         wait: bool = True,
         architectures: Iterable[str] | None = None,
         timeout: float = 300.0,
+        alias: str | None = None,
         on_event: AsyncOnEvent | None = None,
     ) -> DeployResult:
         """``LambdaCodeClient.deploy``: the same steps and promises; ``on_event`` may be async.
@@ -309,6 +336,7 @@ class AsyncLambdaCodeClient(ClientBase):
             wait=wait,
             architectures=architectures,
             timeout=timeout,
+            alias=alias,
         )
         return await self.deploy_target(target, on_event=on_event)
 

@@ -78,6 +78,7 @@ class Request:
     function_name: str | None  # as sent, percent-decoded
     query: dict[str, str]
     body: dict[str, Any] = attrs.field(repr=False)
+    alias: str | None = None  # GetAlias and UpdateAlias name theirs in the path
 
 
 @attrs.define
@@ -115,6 +116,7 @@ class _Function:
     tags: dict[str, str] = attrs.field(factory=dict, repr=False)
     versions: dict[int, _Version] = attrs.field(factory=dict)
     next_version: int = 1
+    aliases: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
 
 class LambdaBackend:
@@ -156,6 +158,9 @@ class LambdaBackend:
             "UpdateFunctionCode": self._update_function_code,
             "PublishVersion": self._publish_version,
             "ListVersionsByFunction": self._list_versions,
+            "GetAlias": self._get_alias,
+            "CreateAlias": self._create_alias,
+            "UpdateAlias": self._update_alias,
         }
         return handlers[request.operation](request)
 
@@ -374,6 +379,63 @@ class LambdaBackend:
         if start + max_items < len(items):
             result["NextMarker"] = str(start + max_items)
         return 200, result
+
+    def _get_alias(self, request: Request) -> tuple[int, dict[str, Any]]:
+        fn, _ = self._lookup(request, latest_only=True)
+        return 200, dict(self._alias(fn, request.alias or ""))
+
+    def _create_alias(self, request: Request) -> tuple[int, dict[str, Any]]:
+        fn, _ = self._lookup(request, latest_only=True)
+        body = request.body
+        name = str(body.get("Name", ""))
+        if name in fn.aliases:
+            raise ApiError(
+                409,
+                "ResourceConflictException",
+                f"Alias already exists: {self.arn(fn.name, name)}",
+            )
+        version = self._alias_target(fn, body.get("FunctionVersion"))
+        fn.aliases[name] = {
+            "AliasArn": self.arn(fn.name, name),
+            "Name": name,
+            "FunctionVersion": version,
+            "Description": str(body.get("Description", "")),
+            "RevisionId": self._new_id(),
+        }
+        return 201, dict(fn.aliases[name])
+
+    def _update_alias(self, request: Request) -> tuple[int, dict[str, Any]]:
+        fn, _ = self._lookup(request, latest_only=True)
+        alias = self._alias(fn, request.alias or "")
+        body = request.body
+        revision_id = body.get("RevisionId")
+        if revision_id is not None and revision_id != alias["RevisionId"]:
+            raise stale_revision()
+        if "FunctionVersion" in body:
+            alias["FunctionVersion"] = self._alias_target(fn, body["FunctionVersion"])
+        if "Description" in body:
+            alias["Description"] = str(body["Description"])
+        alias["RevisionId"] = self._new_id()
+        return 200, dict(alias)
+
+    def _alias(self, fn: _Function, name: str) -> dict[str, Any]:
+        alias = fn.aliases.get(name)
+        if alias is None:
+            raise not_found(self.arn(fn.name, name))
+        return alias
+
+    def _alias_target(self, fn: _Function, version: object) -> str:
+        if version != _LATEST:
+            self._version(fn, str(version))  # 404 for a version that does not exist
+        return str(version)
+
+    def move_alias(self, function_name: str, name: str, version: str) -> None:
+        """Another client points an alias at ``version`` (creating it if missing)."""
+        fn = self._find_existing(function_name)
+        alias = fn.aliases.setdefault(
+            name, {"AliasArn": self.arn(fn.name, name), "Name": name, "Description": ""}
+        )
+        alias.update(FunctionVersion=version, RevisionId=self._new_id())
 
     # -- state helpers -----------------------------------------------------------------------
 

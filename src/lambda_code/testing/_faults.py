@@ -4,7 +4,8 @@
 Matching is seeded (`rate`), so a run with faults is reproducible. Three families: an error
 answer instead of the real one (`server_error`, `throttle`, `conflict`), a transport failure
 (`connection_error`, `read_timeout`, and `lost_response`, whose request still takes effect),
-and another writer whose code update lands just before the request (`concurrent_*`).
+and another writer whose change lands just before the request (`concurrent_*`: a code update,
+or the request's alias pointed at `$LATEST`).
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ FaultKind = Literal[
     "lost_response",
     "concurrent_update",
     "concurrent_failed_update",
+    "concurrent_alias_change",
 ]
 FAULT_KINDS = frozenset(get_args(FaultKind))
 # The request never gets an answer; for these two it never arrives either.
 TRANSPORT_KINDS = frozenset({"connection_error", "read_timeout"})
-# Another writer's code update lands just before the matching request is handled.
-WRITER_KINDS = frozenset({"concurrent_update", "concurrent_failed_update"})
+# Another writer's change lands just before the matching request is handled.
+WRITER_KINDS = frozenset(
+    {"concurrent_update", "concurrent_failed_update", "concurrent_alias_change"}
+)
 
 
 @attrs.define

@@ -213,7 +213,9 @@ class SimulatedLambda:
         `concurrent_update` and `concurrent_failed_update` are another writer: just before the
         matching request is handled, another client updates the function's code (refused with
         409 if an update is in progress; the failed kind ends `Failed`). The request itself is
-        then answered as usual. Each attempt is in `history` with the kind as its `fault`.
+        then answered as usual. `concurrent_alias_change` is another client pointing the alias
+        the request names at `$LATEST` just before it. Each attempt is in `history` with the
+        kind as its `fault`.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -280,6 +282,17 @@ class SimulatedLambda:
         """The configuration as GetFunctionConfiguration would return it, without a request."""
         with self._lock:
             return self._backend.configuration(function_name, qualifier)
+
+    def alias(self, function_name: str, name: str) -> str | None:
+        """The version an alias points at, or None when there is no such alias."""
+        with self._lock:
+            alias = self._backend.functions[self._backend.bare_name(function_name)].aliases
+            return alias[name]["FunctionVersion"] if name in alias else None
+
+    def move_alias(self, function_name: str, name: str, version: str) -> None:
+        """Point an alias at ``version`` as another client would (creating it if missing)."""
+        with self._lock:
+            self._backend.move_alias(function_name, name, version)
 
     def code(self, function_name: str, qualifier: str | None = None) -> bytes:
         """The zip bytes deployed to the function (or version); empty for images."""

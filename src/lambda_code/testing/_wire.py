@@ -139,7 +139,10 @@ class Wire:
                 self.retries_seen += 1
             fault = self._faults.match(operation, name)
             kind = fault.kind if fault is not None else None
-            if kind in WRITER_KINDS:
+            if kind == "concurrent_alias_change":
+                self._alias_writer(name, _alias_named(route, request.body), now)
+                fault = kind = None
+            elif kind in WRITER_KINDS:
                 self._another_writer(name, now, kind)
                 fault = kind = None  # the request itself is then handled as usual
             # Until the answer is known to have arrived, a following request is a retry.
@@ -188,6 +191,13 @@ class Wire:
             return
         if updated:
             self._record(CallRecord(now, "UpdateFunctionCode", name, 200, None, kind))
+
+    def _alias_writer(self, name: str | None, alias: str | None, now: float) -> None:
+        """Another client points the request's alias at ``$LATEST`` (creating it if missing)."""
+        if name is None or alias is None or name not in self._backend.functions:
+            return
+        self._backend.move_alias(name, alias, "$LATEST")
+        self._record(CallRecord(now, "UpdateAlias", name, 200, None, "concurrent_alias_change"))
 
     def _record(self, record: CallRecord) -> None:
         if record.fault is not None:
@@ -266,10 +276,10 @@ async def isolated_aio_client(region_name: str) -> AsyncIterator[AioLambdaClient
         yield client
 
 
-def _route(method: str, path: str) -> tuple[str, str | None] | None:
-    """Map an HTTP method and path to (operation, function name)."""
+def _route(method: str, path: str) -> tuple[str, str | None, str | None] | None:
+    """Map an HTTP method and path to (operation, function name, alias name)."""
     if path.rstrip("/") == _PREFIX:
-        return ("CreateFunction", None) if method == "POST" else None
+        return ("CreateFunction", None, None) if method == "POST" else None
     if not path.startswith(_PREFIX + "/"):
         return None
     parts = path[len(_PREFIX) + 1 :].split("/")
@@ -280,15 +290,21 @@ def _route(method: str, path: str) -> tuple[str, str | None] | None:
         ("PUT", ("code",)): "UpdateFunctionCode",
         ("POST", ("versions",)): "PublishVersion",
         ("GET", ("versions",)): "ListVersionsByFunction",
+        ("POST", ("aliases",)): "CreateAlias",
     }
-    operation = routes.get((method, tuple(parts[1:])))
+    alias = None
+    if len(parts) == 3 and parts[1] == "aliases" and parts[2]:
+        alias = unquote(parts[2])
+        operation = {"GET": "GetAlias", "PUT": "UpdateAlias"}.get(method)
+    else:
+        operation = routes.get((method, tuple(parts[1:])))
     if operation is None or not name:
         return None
-    return operation, name
+    return operation, name, alias
 
 
 def _parse_request(
-    route: tuple[str, str | None] | None, request: AWSPreparedRequest, query: str
+    route: tuple[str, str | None, str | None] | None, request: AWSPreparedRequest, query: str
 ) -> Request:
     """Check what botocore sent can be answered, and decode it."""
     if route is None:
@@ -306,18 +322,26 @@ def _parse_request(
         route[1],
         {name: values[-1] for name, values in parse_qs(query).items()},
         _json_body(bytes(body or b"")),
+        alias=route[2],
     )
 
 
-def _peek_function_name(body: object) -> str | None:
+def _peek_function_name(body: object, member: str = "FunctionName") -> str | None:
     """CreateFunction names its function in the body; read it for counters and faults."""
     if not isinstance(body, bytes | str):
         return None
     try:
-        name = json.loads(body).get("FunctionName")
+        name = json.loads(body).get(member)
     except (ValueError, AttributeError):
         return None
     return name if isinstance(name, str) else None
+
+
+def _alias_named(route: tuple[str, str | None, str | None] | None, body: object) -> str | None:
+    """The alias a request is about: in the path, or CreateAlias's body."""
+    if route is None:
+        return None
+    return _peek_function_name(body, "Name") if route[0] == "CreateAlias" else route[2]
 
 
 def _json_body(body: bytes) -> dict[str, Any]:
