@@ -23,6 +23,7 @@ TOP_LEVEL = {
     "__version__",
     "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
+    "DEFAULT_EXCLUDES",
     # Client, request, response, policies.
     "LambdaCodeClient",
     "UpdateFunctionCodeRequest",
@@ -34,6 +35,7 @@ TOP_LEVEL = {
     "DeployTarget",
     "DeployResult",
     "ZipPackage",
+    "ZipProgress",
     "S3Location",
     "ContainerImage",
     "DeployEvent",
