@@ -688,7 +688,7 @@ def _print_package(args: argparse.Namespace, package: ZipPackage, stdout: TextIO
         return
     if args.list:
         stdout.writelines(f"{_human_size(i.file_size):>10}  {i.filename}\n" for i in files)
-    stdout.write(f"{args.directory}: {len(files)} files\n")
+    stdout.write(f"{args.directory}: {len(files)} file{'' if len(files) == 1 else 's'}\n")
     rows = {
         "CodeSha256": package.code_sha256,
         "CodeSize": _human_size(package.size),
