@@ -1652,6 +1652,9 @@ def _entry_points(tmp: Path) -> list[Callable[[Any], object]]:
         ZipPackage.from_file,
         ZipPackage.from_directory,
         lambda v: ZipPackage.from_directory(missing, exclude=v),
+        lambda v: ZipPackage.from_directory(missing, executable=v),
+        lambda v: ZipPackage.from_directory(missing, ignore_file=v),
+        lambda v: ZipPackage.from_directory(missing, on_progress=v),
         lambda v: S3Location(v, "key"),
         lambda v: S3Location("bucket", v),
         lambda v: S3Location("bucket", "key", v),
@@ -1661,7 +1664,7 @@ def _entry_points(tmp: Path) -> list[Callable[[Any], object]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=_HOSTILE_VALUES, which=st.integers(0, 11))
+@given(value=_HOSTILE_VALUES, which=st.integers(0, 14))
 def test_no_message_holds_the_code_and_every_message_is_short(value: Any, which: int) -> None:
     """Whatever reaches a constructor or parser, only a short PackageError without the data."""
     with tempfile.TemporaryDirectory() as tmp:
