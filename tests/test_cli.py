@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,14 @@ def test_closed_stderr_does_not_stop_a_deploy(
         (["update", "fn", "--image", "nginx:latest"], "expected <account>.dkr.ecr"),
         (["update", "fn", "--zip", "/no/such/dir"], "no such file or directory"),
         (["update", "bad name!", "--s3", "s3://bucket/key"], "function_name"),
+        (["update", "fn", "--s3", "s3://bucket/key", "--exclude", "*.md"], "need --zip DIR"),
+        (["update", "fn", "--image", "x", "--executable", "bootstrap"], "need --zip DIR"),
+        (["update", "fn", "--s3", "s3://bucket/key", "--no-default-excludes"], "need --zip DIR"),
+        (["update", "fn", "--image", "x", "--ignore-file", "f"], "need --zip DIR"),
+        (["update", "fn", "--zip", "/no/such/dir", "--exclude", "x"], "No such file or directory"),
+        (["package", "/no/such/dir"], "cannot read: No such file or directory"),
+        (["package", "/no/such/dir", "--arch", "mips"], "invalid choice"),
+        (["package", "/no/such/dir", "--exclude", "\\"], "not a valid gitignore pattern"),
     ],
 )
 def test_usage_and_validation_errors_exit_2(
@@ -602,6 +611,193 @@ def test_human_sizes() -> None:
     assert _cli._human_size(1023) == "1023 B"
     assert _cli._human_size(1536) == "1.5 KiB"
     assert _cli._human_size(50 * 1024 * 1024) == "50.0 MiB"
+
+
+# -- package, and the zip options of update --------------------------------------------------
+
+# A minimal ELF header of an arm64 shared library: e_ident, e_type (ET_DYN), e_machine 183.
+_ARM64_ELF = b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x03\x00\xb7\x00" + bytes(44)
+
+
+def _contents(package: ZipPackage) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+@pytest.fixture
+def tree(source: Path) -> Path:
+    """The handler directory, with things a zip option changes."""
+    (source / "README.md").write_text("# docs\n")
+    (source / ".env").write_text("TOKEN=not-for-lambda\n")
+    (source / "bin").mkdir()
+    (source / "bin" / "tool").write_text("#!/bin/sh\n")
+    (source / "custom.ignore").write_text("*.md\n")
+    return source
+
+
+def test_package_prints_the_code_sha256_and_sizes(
+    capsys: pytest.CaptureFixture[str], tree: Path
+) -> None:
+    """package DIR shows what update would deploy: its CodeSha256, size and unzipped size."""
+    expected = ZipPackage.from_directory(tree)
+    code, out, err = _run(capsys, "package", str(tree), "--list")
+    assert code == 0
+    assert err == ""
+    lines = out.splitlines()
+    names = [line.split()[-1] for line in lines[:4]]
+    assert names == ["README.md", "bin/tool", "custom.ignore", "handler.py"]  # not .env
+    assert lines[4] == f"{tree}: 4 files"
+    assert f"  CodeSha256        {expected.code_sha256}" in lines
+    assert f"  CodeSize          {expected.size} B" in lines
+    unzipped = sum(len((tree / name).read_bytes()) for name in names)
+    assert f"  UnzippedSize      {unzipped} B" in lines
+
+
+def test_package_json_is_one_object_for_scripts(
+    capsys: pytest.CaptureFixture[str], tree: Path, tmp_path: Path
+) -> None:
+    """--json prints CodeSha256, CodeSize and UnzippedSize; Files with --list; Path with -o."""
+    expected = ZipPackage.from_directory(tree)
+    code, out, _ = _run(capsys, "package", str(tree), "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "CodeSha256": expected.code_sha256,
+        "CodeSize": expected.size,
+        "UnzippedSize": sum(len(content) for content in _contents(expected).values()),
+    }
+    output = tmp_path / "code.zip"
+    code, out, _ = _run(capsys, "package", str(tree), "--json", "--list", "-o", str(output))
+    assert code == 0
+    document = json.loads(out)
+    assert document["Files"] == ["README.md", "bin/tool", "custom.ignore", "handler.py"]
+    assert document["Path"] == str(output)
+    assert output.read_bytes() == expected.data
+
+
+def test_package_output_inside_the_tree_is_left_out(
+    capsys: pytest.CaptureFixture[str], tree: Path
+) -> None:
+    """Writing the zip into the directory it zips does not change the next run's zip."""
+    argv = ("package", str(tree), "--json", "--list", "-o", str(tree / "dist" / "code.zip"))
+    (tree / "dist").mkdir()
+    first = json.loads(_run(capsys, *argv)[1])
+    second = json.loads(_run(capsys, *argv)[1])
+    assert first == second
+    assert "dist/code.zip" not in second["Files"]
+    assert first["CodeSha256"] == ZipPackage.from_directory(tree, exclude="dist/").code_sha256
+
+
+def test_package_zip_options(capsys: pytest.CaptureFixture[str], tree: Path) -> None:
+    """--exclude, --no-default-excludes, --ignore-file and --executable shape the zip."""
+    argv = ["--exclude", "/bin/", "--exclude", "!bin/tool", "--no-default-excludes"]
+    argv += ["--ignore-file", "custom.ignore", "--executable", "handler.py"]
+    code, out, _ = _run(capsys, "package", str(tree), "--json", "--list", *argv)
+    assert code == 0
+    expected = ZipPackage.from_directory(
+        tree,
+        exclude=["/bin/", "!bin/tool"],
+        default_excludes=False,
+        ignore_file="custom.ignore",
+        executable="handler.py",
+    )
+    document = json.loads(out)
+    assert document["CodeSha256"] == expected.code_sha256
+    assert document["Files"] == [".env", "custom.ignore", "handler.py"]
+
+
+def test_package_arch_checks_the_native_binaries(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    """--arch fails (exit 2) when a binary is built for another architecture, naming it."""
+    (source / "lib").mkdir()
+    (source / "lib" / "_speedups.so").write_bytes(_ARM64_ELF)
+    code, out, err = _run(capsys, "package", str(source), "--arch", "x86_64")
+    assert code == 2
+    assert out == ""
+    assert "'lib/_speedups.so' (arm64)" in err
+    assert "(x86_64)" in err
+    assert _run(capsys, "package", str(source), "--arch", "arm64")[0] == 0
+
+
+def test_package_that_cannot_be_written_exits_2(
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
+    """-o into a directory that does not exist is one error line naming the file, exit 2."""
+    output = tmp_path / "missing" / "code.zip"
+    code, out, err = _run(capsys, "package", str(source), "-o", str(output))
+    assert code == 2
+    assert out == ""
+    assert err == f"lambda-code: error: {output}: cannot write: No such file or directory\n"
+
+
+def _large(directory: Path) -> Path:
+    """A tree big enough for zipping progress: a 9 MiB file (zeros: quick to compress)."""
+    (directory / "model.bin").write_bytes(bytes(9 * 1024 * 1024))
+    return directory
+
+
+def test_package_shows_zipping_progress_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, source: Path
+) -> None:
+    """A large tree's zipping shows a live line on a terminal; never in a log or a small tree."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["package", str(source)]) == 0
+    assert terminal.getvalue() == ""  # a small tree zips in a blink
+    _large(source)
+    assert main(["package", str(source)]) == 0
+    shown = terminal.getvalue()
+    assert f"\r{source}: zipping 1/2 files, 4.0 MiB of 9.0 MiB  [" in shown
+    assert f"\r{source}: zipping 2/2 files, 9.0 MiB of 9.0 MiB  [" in shown
+    assert shown.endswith("\n")
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    code, _, err = _run(capsys, "package", str(source))
+    assert code == 0
+    assert "zipping" not in err
+
+
+def test_update_zips_with_the_zip_options(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, tree: Path
+) -> None:
+    """update --zip DIR with zip options deploys the zip they describe."""
+    argv = ["--exclude", "*.md", "--executable", "bin/", "--ignore-file", "none"]
+    code, _, _ = _run(capsys, "update", "fn", "--zip", str(tree), *argv)
+    assert code == 0
+    expected = ZipPackage.from_directory(
+        tree, exclude="*.md", executable="bin/", ignore_file="none"
+    )
+    assert sim.code("fn") == expected.data
+
+
+def test_update_zip_options_need_a_directory(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, tmp_path: Path
+) -> None:
+    """Zip options with --zip FILE.zip are an error (exit 2), not silently ignored."""
+    (tmp_path / "code.zip").write_bytes(make_zip({"handler.py": b"2"}))
+    code, out, err = _run(
+        capsys, "update", "fn", "--zip", str(tmp_path / "code.zip"), "--exclude", "x"
+    )
+    assert code == 2
+    assert out == ""
+    assert err == f"lambda-code: error: {tmp_path / 'code.zip'}: not a directory\n"
+    assert sim.code("fn") == make_zip({"handler.py": b"first"})
+
+
+def test_update_shows_zipping_progress_then_the_deploy(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sim: SimulatedLambda,
+    source: Path,
+) -> None:
+    """On a terminal, update --zip DIR shows a large tree's zipping before the deploy's steps."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["update", "fn", "--zip", str(_large(source))]) == 0
+    shown = terminal.getvalue()
+    zipping = shown.index("\rfn: zipping 2/2 files, 9.0 MiB of 9.0 MiB")
+    assert zipping < shown.index("\n") < shown.index("fn: reading the function's code")
+    assert sim.code("fn") == ZipPackage.from_directory(source).data
 
 
 # -- demo --------------------------------------------------------------------------------------

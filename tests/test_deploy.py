@@ -16,7 +16,6 @@ from lambda_code import (
     DoneEvent,
     LambdaCodeClient,
     LastUpdateStatus,
-    PackageError,
     PolledEvent,
     PreconditionFailedException,
     PublishedEvent,
@@ -269,11 +268,13 @@ def test_update_in_progress_is_waited_out_first(
 def test_too_big_tree_fails_before_any_call(
     sim: SimulatedLambda, client: LambdaCodeClient, tmp_path: Path
 ) -> None:
-    """A tree whose zip exceeds 50 MiB raises PackageError naming S3, with no request sent."""
+    """A tree whose zip exceeds 50 MiB is refused naming S3, with no request sent."""
     (tmp_path / "big").mkdir()
     (tmp_path / "big" / "blob.bin").write_bytes(os.urandom(51 * 1024 * 1024))
-    with pytest.raises(PackageError, match="S3"):
+    # The package itself is valid (it could be staged through S3); the direct upload is not.
+    with pytest.raises(RequestValidationError, match="S3") as caught:
         client.deploy("fn", tmp_path / "big")
+    assert caught.value.field == "zip_file"
     assert sum(sim.calls.values()) == 0
 
 

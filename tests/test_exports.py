@@ -24,6 +24,7 @@ TOP_LEVEL = {
     "__version__",
     "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
+    "DEFAULT_EXCLUDES",
     # Client, request, response, policies.
     "LambdaCodeClient",
     "UpdateFunctionCodeRequest",
@@ -35,6 +36,7 @@ TOP_LEVEL = {
     "DeployTarget",
     "DeployResult",
     "ZipPackage",
+    "ZipProgress",
     "S3Location",
     "ContainerImage",
     "DeployEvent",

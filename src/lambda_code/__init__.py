@@ -57,7 +57,7 @@ from ._events import (
     UploadProgressEvent,
 )
 from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
-from ._package import ContainerImage, S3Location, ZipPackage
+from ._package import DEFAULT_EXCLUDES, ContainerImage, S3Location, ZipPackage, ZipProgress
 from ._ratelimit import RateLimits
 from ._retry import RetryPolicy
 from ._validation import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE
@@ -66,6 +66,7 @@ from ._waiters import WaitPolicy
 __version__ = _version("lambda-code")
 
 __all__ = [
+    "DEFAULT_EXCLUDES",
     "MAX_UNZIPPED_SIZE",
     "MAX_ZIP_SIZE",
     "AliasConfiguration",
@@ -121,5 +122,6 @@ __all__ = [
     "WaitTimeoutError",
     "WaiterError",
     "ZipPackage",
+    "ZipProgress",
     "__version__",
 ]

@@ -1,4 +1,4 @@
-"""The ``lambda-code`` command: ``update``, ``wait``, ``get`` and ``demo``.
+"""The ``lambda-code`` command: ``update``, ``wait``, ``get``, ``package`` and ``demo``.
 
 For people, progress is a status line on stderr (rewritten in place on a terminal, one line per
 event otherwise) and a short summary on stdout. For scripts, ``--json`` prints only the
@@ -9,12 +9,16 @@ A reader of stdout that leaves early (``| head -1``) does not change the exit co
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
+import stat
 import sys
 import tempfile
+import time
 import traceback
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 from urllib.parse import urlsplit
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from ._client import LambdaCodeClient
     from ._events import AliasUpdate, DeployEvent, DeployResult
     from ._models import FunctionConfiguration
+    from ._package import ZipPackage, ZipProgress
     from ._types import CodeInput
     from .testing import Clock
 
@@ -71,6 +76,10 @@ EXIT_CODES: Final = {
 }
 
 _EPILOG = "exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+
+# Zipping progress is shown from this size or this many files: smaller trees zip in a blink.
+_LARGE_TREE_BYTES: Final = 8 * 1024 * 1024
+_LARGE_TREE_FILES: Final = 1000
 
 _DEMO_FUNCTION: Final = "demo-function"
 _DEMO_HANDLER: Final = 'def handler(event, context):\n    return {{"message": "{message}"}}\n'
@@ -134,6 +143,31 @@ def _parser() -> argparse.ArgumentParser:
         help="send requests here instead of AWS (e.g. a mock)",
     )
 
+    zipping = argparse.ArgumentParser(add_help=False)
+    group = zipping.add_argument_group("what goes in the zip of a directory (gitignore patterns)")
+    group.add_argument(
+        "--exclude",
+        action="append",
+        metavar="P",
+        help="leave out what matches P (repeatable; later patterns win, !P re-includes)",
+    )
+    group.add_argument(
+        "--no-default-excludes",
+        action="store_true",
+        help="keep .git, __pycache__/, *.pyc, .venv/, .env and the rest of DEFAULT_EXCLUDES",
+    )
+    group.add_argument(
+        "--ignore-file",
+        metavar="F",
+        help="read more patterns from the file F at the directory's root (default: .lambdaignore)",
+    )
+    group.add_argument(
+        "--executable",
+        action="append",
+        metavar="P",
+        help="store what matches P with mode 0755, whatever its bits on disk (repeatable)",
+    )
+
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -146,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
 
     update = commands.add_parser(
         "update",
-        parents=[aws, output],
+        parents=[aws, output, zipping],
         help="deploy new code and wait until Lambda has applied it",
         description=(
             "Deploy new code to a function: skip it if Lambda already has the same code, "
@@ -213,6 +247,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     get.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
     get.add_argument("--qualifier", metavar="Q", help="a version number or alias")
+
+    package = commands.add_parser(
+        "package",
+        parents=[zipping],
+        help="zip a directory as update would, and show its CodeSha256",
+        description=(
+            "Build the deterministic zip of a directory, exactly as update --zip DIR would, "
+            "and show its CodeSha256 (what Lambda will report), its size and its unzipped size. "
+            "Nothing is sent anywhere."
+        ),
+        epilog=_EPILOG,
+        formatter_class=formatter,
+    )
+    package.add_argument("directory", metavar="DIR", help="the directory to zip")
+    package.add_argument("-o", "--output", metavar="FILE", help="write the zip to FILE")
+    package.add_argument("--list", action="store_true", help="list the files in the zip")
+    package.add_argument(
+        "--arch",
+        choices=("x86_64", "arm64"),
+        help="fail if a native binary in the zip cannot run on this architecture",
+    )
+    group = package.add_argument_group("output")
+    group.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: CodeSha256, CodeSize, UnzippedSize, and Files with --list, "
+        "Path with -o",
+    )
+    group.add_argument("--debug", action="store_true", help="tracebacks on errors")
 
     commands.add_parser(
         "demo",
@@ -494,7 +557,61 @@ def _make_client(args: argparse.Namespace) -> LambdaCodeClient:
     )
 
 
-def _code(args: argparse.Namespace) -> CodeInput:
+def _zip_options_given(args: argparse.Namespace) -> bool:
+    return bool(
+        args.exclude or args.executable or args.no_default_excludes or args.ignore_file is not None
+    )
+
+
+def _zip_progress(progress: Progress, label: str) -> Callable[[ZipProgress], None]:
+    """``from_directory``'s ``on_progress``: a live line on a terminal, for large trees only."""
+
+    def show(done: ZipProgress) -> None:
+        large = done.total_bytes >= _LARGE_TREE_BYTES or done.total_files >= _LARGE_TREE_FILES
+        if progress.live and large:
+            text = (
+                f"zipping {done.files}/{done.total_files} files, "
+                f"{_human_size(done.bytes)} of {_human_size(done.total_bytes)}"
+            )
+            progress.show(label, text, progress.elapsed())
+
+    return show
+
+
+def _zip_directory(
+    args: argparse.Namespace,
+    path: str,
+    *,
+    label: str,
+    stderr: TextIO,
+    exclude: Sequence[str] = (),
+) -> ZipPackage:
+    """Zip ``path`` with the zip options of ``args``, showing progress on a terminal."""
+    from ._package import ZipPackage
+
+    options = {} if args.ignore_file is None else {"ignore_file": args.ignore_file}
+    progress = Progress(stderr, live=_is_tty(stderr) and not args.json, clock=time.monotonic)
+    try:
+        return ZipPackage.from_directory(
+            path,
+            exclude=[*(args.exclude or ()), *exclude],
+            default_excludes=not args.no_default_excludes,
+            executable=args.executable or (),
+            on_progress=_zip_progress(progress, label),
+            **options,
+        )
+    finally:
+        progress.done()
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(Path(path).stat().st_mode)
+    except (OSError, ValueError):  # the package's own checks will say what is wrong
+        return False
+
+
+def _code(args: argparse.Namespace, stderr: TextIO) -> CodeInput:
     from ._package import ContainerImage, S3Location
 
     if args.s3 is not None:
@@ -502,6 +619,8 @@ def _code(args: argparse.Namespace) -> CodeInput:
     if args.image is not None:
         return ContainerImage(args.image)
     path: str = args.zip
+    if _zip_options_given(args) or _is_dir(path):
+        return _zip_directory(args, path, label=args.function, stderr=stderr)
     return path
 
 
@@ -510,7 +629,14 @@ def _progress(args: argparse.Namespace, stderr: TextIO, clock: Callable[[], floa
 
 
 def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    code = _code(args)  # a bad S3 URL or image URI fails before any client is made
+    if args.zip is None and _zip_options_given(args):
+        _say(
+            stderr,
+            f"{PROG} update: error: --exclude, --no-default-excludes, --ignore-file and "
+            "--executable say what goes in the zip of a directory: they need --zip DIR\n",
+        )
+        return EXIT_USAGE
+    code = _code(args, stderr)  # a bad package, S3 URL or image URI fails before any client
     client = _make_client(args)
     progress = _progress(args, stderr, client.clock.now)
     try:
@@ -563,6 +689,70 @@ def _get(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:  # no
     else:
         stdout.write(f"{config.function_name}\n")
         _print_configuration(config, stdout)
+    return EXIT_OK
+
+
+def _inside(directory: str, output: str | None) -> list[str]:
+    """A pattern leaving ``output`` out when it is in ``directory``: a rerun gives the same zip."""
+    from ._package import _literal
+
+    if output is None:
+        return []
+    try:
+        relative = Path(os.path.realpath(output)).relative_to(os.path.realpath(directory))
+    except ValueError:
+        return []
+    return [_literal(relative.as_posix())]
+
+
+def _print_package(args: argparse.Namespace, package: ZipPackage, stdout: TextIO) -> None:
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        files = archive.infolist()
+    unzipped = sum(info.file_size for info in files)
+    if args.json:
+        document: dict[str, object] = {
+            "CodeSha256": package.code_sha256,
+            "CodeSize": package.size,
+            "UnzippedSize": unzipped,
+        }
+        if args.list:
+            document["Files"] = [info.filename for info in files]
+        if args.output is not None:
+            document["Path"] = args.output
+        json.dump(document, stdout, indent=2)
+        stdout.write("\n")
+        return
+    if args.list:
+        stdout.writelines(f"{_human_size(i.file_size):>10}  {i.filename}\n" for i in files)
+    stdout.write(f"{args.directory}: {len(files)} file{'' if len(files) == 1 else 's'}\n")
+    rows = {
+        "CodeSha256": package.code_sha256,
+        "CodeSize": _human_size(package.size),
+        "UnzippedSize": _human_size(unzipped),
+        "Path": args.output,
+    }
+    for key, value in rows.items():
+        if value is not None:
+            stdout.write(f"  {key:<18}{value}\n")
+
+
+def _package(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._native import check_architecture
+
+    directory: str = args.directory
+    package = _zip_directory(
+        args, directory, label=directory, stderr=stderr, exclude=_inside(directory, args.output)
+    )
+    if args.arch is not None:
+        check_architecture(package, [args.arch])
+    if args.output is not None:
+        try:
+            Path(args.output).write_bytes(package.data)
+        except OSError as err:
+            raise PackageError(
+                message=f"cannot write: {err.strerror or err}", path=args.output
+            ) from err
+    _print_package(args, package, stdout)
     return EXIT_OK
 
 
@@ -634,6 +824,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]]]
     "update": _update,
     "wait": _wait,
     "get": _get,
+    "package": _package,
     "demo": _demo,
 }
 

@@ -9,17 +9,21 @@ directory enumeration order, file system or machine (given the same zlib and Pyt
   ``/``-separated, never absolute and never containing ``..``;
 - every entry has the timestamp 1980-01-01 00:00:00 (the earliest a zip can hold);
 - ``create_system`` is 3 (Unix), so ``external_attr`` carries a Unix mode, normalised to
-  ``0o100755`` when the file has any executable bit (a custom runtime's ``bootstrap`` needs it)
-  and ``0o100644`` otherwise; owner, group, umask and timestamps never reach the archive;
+  ``0o100755`` when the file has any executable bit or matches an ``executable`` pattern (a
+  custom runtime's ``bootstrap`` needs it; zips built on Windows lose the bit) and ``0o100644``
+  otherwise; owner, group, umask and timestamps never reach the archive;
 - only regular files are stored: directories are implied by the file names (Lambda needs only
   files), so an empty directory is not packaged;
 - every file is ZIP_DEFLATED at zlib's default level 6 (what ``shutil.make_archive`` uses);
 - symbolic links are followed (stored as the content they point to) only when their resolved
   target stays inside the tree; a link to a directory inside the tree is walked, and a link back
   to a directory it sits in (a cycle) is skipped. Anything else is a ``PackageError``;
-- exclude globs match with ``fnmatch.fnmatchcase``: case-sensitive on every platform.
+- what is left out is decided by gitignore patterns alone (``pathspec.GitIgnoreSpec``, matched
+  against the NFC archive name, case-sensitive on every platform), never by the file system.
 
-Every archive, built here or supplied, is examined before it can be uploaded: its central
+Every archive, built here or supplied, is examined before it can be uploaded: its size (at most
+``MAX_UNZIPPED_SIZE``: a bigger archive could not unpack within Lambda's limit; past
+``MAX_ZIP_SIZE`` it must go through S3, see ``ZipPackage.fits_direct_upload``), its central
 directory (entry names that stay inside the directory Lambda unpacks into, no name twice, no
 encryption, stored or deflated entries, declared sizes adding up to at most
 ``MAX_UNZIPPED_SIZE``), then its data, decompressed in chunks and stopped as soon as an entry
@@ -31,7 +35,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import fnmatch
 import functools
 import hashlib
 import io
@@ -42,29 +45,44 @@ import stat
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
 import attrs
+import pathspec
 
 from ._errors import PackageError, RequestValidationError
-from ._validation import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE, check_s3_location, too_big
+from ._native import native_binaries
+from ._validation import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE, check_s3_location
 
 __all__ = [
     "DEFAULT_EXCLUDES",
     "ContainerImage",
     "S3Location",
     "ZipPackage",
+    "ZipProgress",
     "code_source",
 ]
 
 _log = logging.getLogger("lambda_code")
 
 
-#: Globs always excluded by ``from_directory`` (files and directories alike).
-DEFAULT_EXCLUDES: Final = ("__pycache__", "*.pyc", ".git", ".DS_Store")
+#: gitignore patterns ``from_directory`` leaves out unless ``default_excludes=False``: version
+#: control, caches, virtual environments and ``.env`` files, whose secrets must not ship by
+#: accident. The ignore file itself (``.lambdaignore``) is left out too.
+DEFAULT_EXCLUDES: Final = (
+    ".git",  # the folder, or the file a submodule or worktree has in its place
+    ".hg/",
+    ".svn/",
+    "__pycache__/",
+    "*.pyc",
+    ".DS_Store",
+    ".venv/",
+    ".env",
+)
 
+_IGNORE_FILE: Final = ".lambdaignore"
 _TIMESTAMP: Final = (1980, 1, 1, 0, 0, 0)
 _UNIX: Final = 3
 _FILE_MODE: Final = stat.S_IFREG | 0o644
@@ -72,6 +90,10 @@ _EXEC_MODE: Final = stat.S_IFREG | 0o755
 # zlib dominates the time (~80%); 8 KiB-4 MiB chunks time the same, and 64 KiB keeps the
 # least memory beyond the archive (measured with benchmarks/bench_package.py).
 _CHUNK: Final = 64 * 1024
+# Within a large file, progress is reported this often, besides after every file.
+_PROGRESS_EVERY: Final = 4 * 1024 * 1024
+# An archive larger than this cannot unpack within Lambda's limit for unzipped code.
+_MAX_ARCHIVE = MAX_UNZIPPED_SIZE
 
 
 _UNZIPPED_RULE: Final = f"Lambda's limit for unzipped code is {MAX_UNZIPPED_SIZE:,} bytes (250 MiB)"
@@ -105,12 +127,16 @@ def _reason(err: BaseException) -> str:
 
 
 def _too_big(size: int, path: str | None = None) -> PackageError:
-    return PackageError(message=f"the zip archive {too_big(size)}", path=path)
+    return PackageError(
+        message=f"the zip archive is {size:,} bytes, over {_MAX_ARCHIVE:,}: it could not "
+        f"unpack within Lambda's limit for unzipped code ({MAX_UNZIPPED_SIZE:,} bytes, 250 MiB)",
+        path=path,
+    )
 
 
 def _check_zip(data: bytes, path: str | None = None) -> None:
     """Raise ``PackageError`` unless ``data`` is a zip archive Lambda can unpack safely."""
-    if len(data) > MAX_ZIP_SIZE:
+    if len(data) > _MAX_ARCHIVE:
         raise _too_big(len(data), path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise PackageError(message="not a zip archive", path=path)
@@ -217,12 +243,28 @@ def _check_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | Non
         raise _entry_error(info, "corrupt data: the CRC-32 does not match", path)
 
 
+@attrs.frozen(kw_only=True)
+class ZipProgress:
+    """How far ``ZipPackage.from_directory`` has got; what its ``on_progress`` is called with.
+
+    ``files`` and ``bytes`` have been read and compressed, of ``total_files`` and
+    ``total_bytes``: the files' count and sizes when the tree was listed, before compressing.
+    """
+
+    files: int
+    total_files: int
+    bytes: int
+    total_bytes: int
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class ZipPackage:
-    """A zip archive to upload as the function's code (at most ``MAX_ZIP_SIZE`` bytes).
+    """A zip archive to upload as the function's code (at most ``MAX_UNZIPPED_SIZE`` bytes).
 
     Construct with ``from_directory``, ``from_file`` or ``from_bytes``; the constructor
-    validates ``data`` the same way. ``source`` is where it came from, for messages only.
+    validates ``data`` the same way. ``source`` is where it came from, for messages only. An
+    archive over ``MAX_ZIP_SIZE`` is valid, but cannot be sent in the request: it goes through
+    S3 (``fits_direct_upload`` says which).
     """
 
     data: bytes = attrs.field(eq=False)
@@ -244,10 +286,28 @@ class ZipPackage:
         """The archive's size in bytes (Lambda's ``CodeSize``)."""
         return len(self.data)
 
+    @property
+    def fits_direct_upload(self) -> bool:
+        """Whether the archive can be sent in the request (at most ``MAX_ZIP_SIZE`` bytes)."""
+        return self.size <= MAX_ZIP_SIZE
+
     @functools.cached_property
     def code_sha256(self) -> str:
         """Base64 of the archive's SHA-256 digest: exactly Lambda's ``CodeSha256``."""
         return base64.b64encode(hashlib.sha256(self.data).digest()).decode("ascii")
+
+    @functools.cached_property
+    def _binaries(self) -> Mapping[str, str]:
+        return native_binaries(self.data)
+
+    def native_binaries(self) -> dict[str, str]:
+        """The entries that are native executables or libraries, by what they run on.
+
+        Entry name -> ``"x86_64"`` or ``"arm64"`` (a 64-bit little-endian Linux ELF file for
+        that architecture), ``"elf:<e_machine>"`` (any other ELF file), ``"macos"`` (Mach-O) or
+        ``"windows"`` (PE). Only the first few KiB of each entry are read.
+        """
+        return dict(self._binaries)
 
     # Equality and hashing by digest: equal bytes, equal packages, wherever they came from.
     def __eq__(self, other: object) -> bool:
@@ -282,33 +342,67 @@ class ZipPackage:
                 raise PackageError(message="is a directory, not a zip file", path=name)
             if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
                 raise PackageError(message="not a regular file", path=name)
-            if st.st_size > MAX_ZIP_SIZE:
+            if st.st_size > _MAX_ARCHIVE:
                 raise _too_big(st.st_size, name)
             with Path(name).open("rb") as f:
                 # One byte past the limit tells a file that grew since stat() from one that fits.
-                data = f.read(MAX_ZIP_SIZE + 1)
+                data = f.read(_MAX_ARCHIVE + 1)
         except OSError as err:
             raise PackageError(message=f"cannot read: {err.strerror or err}", path=name) from err
         return cls(data=data, source=name)
 
     @classmethod
     def from_directory(
-        cls, path: str | os.PathLike[str], *, exclude: Iterable[str] = ()
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        exclude: str | Iterable[str] = (),
+        ignore_file: str | None = _IGNORE_FILE,
+        default_excludes: bool = True,
+        executable: str | Iterable[str] = (),
+        on_progress: Callable[[ZipProgress], object] | None = None,
     ) -> ZipPackage:
         """Zip the files under ``path`` deterministically (see the module docstring).
 
-        ``exclude`` globs are added to ``DEFAULT_EXCLUDES``; each is matched against an
-        entry's relative ``/``-separated path and against its name, and an excluded directory
-        is not entered. Raises ``PackageError`` for an unreadable tree, a symbolic link leaving
-        it, a special file, an empty result, files adding up to more than
-        ``MAX_UNZIPPED_SIZE`` (found before anything is compressed), or an archive over
-        ``MAX_ZIP_SIZE``.
+        What is left out is said in gitignore syntax, relative to ``path``: ``DEFAULT_EXCLUDES``
+        (unless ``default_excludes`` is False), then the lines of ``ignore_file`` (a file at
+        the tree's root; None reads none, and a missing one is fine), then ``exclude`` (a
+        pattern or an iterable of patterns). As in git, a later pattern wins (``!name``
+        re-includes), and an excluded directory is not entered, so nothing inside it can be
+        re-included. Files matching an ``executable`` pattern get mode 0755 whatever their
+        bits on disk. ``on_progress`` is called with a ``ZipProgress`` after each file, and
+        every few MiB within a large one.
+
+        Raises ``PackageError`` for a bad argument (before anything is read), an unreadable
+        tree or ignore file, a symbolic link leaving the tree, a special file, an empty result,
+        files adding up to more than ``MAX_UNZIPPED_SIZE`` (found before anything is
+        compressed), or an archive over ``MAX_UNZIPPED_SIZE``.
         """
         root = _path(path)
-        files = _collect(root, DEFAULT_EXCLUDES + _globs(exclude))
+        excludes = _patterns(exclude, "exclude")
+        executables = _patterns(executable, "executable")
+        ignore = _ignore_name(ignore_file)
+        if not isinstance(default_excludes, bool):
+            raise PackageError(
+                message=f"default_excludes: must be True or False, not "
+                f"{type(default_excludes).__name__}"
+            )
+        if on_progress is not None and not callable(on_progress):
+            raise PackageError(
+                message=f"on_progress: must be callable or None, not {type(on_progress).__name__}"
+            )
+        real_root, root_st = _root(root)
+        lines = list(DEFAULT_EXCLUDES) if default_excludes else []
+        if ignore is not None:
+            if default_excludes:
+                lines.append(_literal(ignore))
+            lines += _read_ignore_file(str(Path(root) / ignore))
+        left_out = pathspec.GitIgnoreSpec.from_lines([*lines, *excludes])
+        make_executable = pathspec.GitIgnoreSpec.from_lines(executables)
+        files = _collect(root, real_root, root_st, left_out, make_executable)
         if not files:
             raise PackageError(message="no files to package (after excludes)", path=root)
-        return cls(data=_write_zip(files, root), source=root)
+        return cls(data=_write_zip(files, root, on_progress), source=root)
 
 
 def _path(value: object) -> str:
@@ -328,20 +422,78 @@ def _path(value: object) -> str:
     return name
 
 
-def _globs(exclude: object) -> tuple[str, ...]:
-    if isinstance(exclude, str):
-        return (exclude,)
-    if not isinstance(exclude, Iterable):
+def _patterns(value: object, argument: str) -> tuple[str, ...]:
+    if not isinstance(value, Iterable):
         raise PackageError(
-            message=f"exclude: must be a glob or an iterable of globs, not {type(exclude).__name__}"
+            message=f"{argument}: must be a gitignore pattern or an iterable of them, "
+            f"not {type(value).__name__}"
         )
-    patterns = tuple(exclude)
+    patterns = (value,) if isinstance(value, str) else tuple(value)
     for pattern in patterns:
         if not isinstance(pattern, str):
             raise PackageError(
-                message=f"exclude: every glob must be a string, not {type(pattern).__name__}"
+                message=f"{argument}: every pattern must be a string, not {type(pattern).__name__}"
             )
+    bad = next((pattern for pattern in patterns if not _valid(pattern)), None)
+    if bad is not None:
+        raise PackageError(message=f"{argument} {_shown(bad)}: not a valid gitignore pattern")
     return patterns
+
+
+def _valid(pattern: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError:  # pathspec's message does not say which pattern
+        return False
+    return True
+
+
+def _ignore_name(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PackageError(
+            message=f"ignore_file: must be a file name or None, not {type(value).__name__}"
+        )
+    if value in {"", ".", ".."} or "/" in value or "\\" in value or "\0" in value:
+        raise PackageError(
+            message=f"ignore_file {_shown(value)}: must be the name of a file at the tree's "
+            "root, not a path"
+        )
+    return value
+
+
+def _literal(name: str) -> str:
+    """A gitignore pattern that matches exactly ``name``, at the root only."""
+    # Whitespace goes in brackets: pathspec strips it from the ends of a pattern.
+    return "/" + "".join(f"\\{c}" if c in "\\*?[" else f"[{c}]" if c.isspace() else c for c in name)
+
+
+def _read_ignore_file(path: str) -> list[str]:
+    """The lines of the ignore file at ``path``, checked as patterns; none when it is missing."""
+    try:
+        st = Path(path).stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block
+            raise PackageError(message="ignore file: not a regular file", path=path)
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise PackageError(
+            message=f"ignore file: cannot read: {err.strerror or err}", path=path
+        ) from err
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as err:
+        raise PackageError(message="ignore file: not UTF-8 text", path=path) from err
+    for number, line in enumerate(lines, start=1):
+        if not _valid(line):
+            raise PackageError(
+                message=f"ignore file, line {number}: {_shown(line)}: not a valid gitignore "
+                "pattern",
+                path=path,
+            )
+    return lines
 
 
 @attrs.frozen(slots=True)
@@ -349,13 +501,7 @@ class _File:
     arcname: str
     path: str  # the real path to read
     mode: int
-
-
-def _excluded(arcname: str, patterns: tuple[str, ...]) -> bool:
-    basename = arcname.rpartition("/")[2]
-    return any(
-        fnmatch.fnmatchcase(arcname, p) or fnmatch.fnmatchcase(basename, p) for p in patterns
-    )
+    size: int  # when listed
 
 
 def _inside(target: str, real_root: str) -> bool:
@@ -374,16 +520,25 @@ def _arcname(prefix: str, name: str, entry_path: str) -> str:
     return arcname
 
 
-def _collect(root: str, patterns: tuple[str, ...]) -> list[_File]:
-    """List the files to package, sorted by archive name."""
+def _root(root: str) -> tuple[str, os.stat_result]:
+    """The tree's real path and status; it must be a directory."""
     try:
         if not stat.S_ISDIR(Path(root).stat().st_mode):
             raise PackageError(message="not a directory", path=root)
         real_root = os.path.realpath(root)
-        root_st = Path(real_root).stat()
+        return real_root, Path(real_root).stat()
     except OSError as err:
         raise PackageError(message=f"cannot read: {err.strerror or err}", path=root) from err
 
+
+def _collect(
+    root: str,
+    real_root: str,
+    root_st: os.stat_result,
+    left_out: pathspec.GitIgnoreSpec,
+    make_executable: pathspec.GitIgnoreSpec,
+) -> list[_File]:
+    """List the files to package, sorted by archive name."""
     files: dict[str, _File] = {}
     total = 0
     # An explicit stack, not recursion: deep trees must not hit the recursion limit.
@@ -394,7 +549,8 @@ def _collect(root: str, patterns: tuple[str, ...]) -> list[_File]:
         directory, prefix, ancestors = stack.pop()
         for entry in _list(directory):
             arcname = _arcname(prefix, entry.name, entry.path)
-            if _excluded(arcname, patterns):
+            # A directory's trailing "/" is what lets a pattern such as "build/" match it.
+            if left_out.match_file(arcname + "/" if _is_dir(entry) else arcname):
                 continue
             target, st = _resolve(entry, real_root)
             if stat.S_ISDIR(st.st_mode):
@@ -404,7 +560,12 @@ def _collect(root: str, patterns: tuple[str, ...]) -> list[_File]:
                     continue
                 stack.append((target, arcname + "/", ancestors | {key}))
             elif stat.S_ISREG(st.st_mode):
-                _add(files, arcname, target, st, entry.path)
+                executable = bool(st.st_mode & 0o111) or make_executable.match_file(arcname)
+                _add(
+                    files,
+                    _File(arcname, target, _EXEC_MODE if executable else _FILE_MODE, st.st_size),
+                    entry.path,
+                )
                 total += st.st_size
                 if total > MAX_UNZIPPED_SIZE:  # known before a byte is compressed
                     raise PackageError(
@@ -417,13 +578,12 @@ def _collect(root: str, patterns: tuple[str, ...]) -> list[_File]:
     return [files[name] for name in sorted(files)]
 
 
-def _add(
-    files: dict[str, _File], arcname: str, target: str, st: os.stat_result, entry_path: str
-) -> None:
-    if arcname in files:  # two names that differ only in Unicode normalisation
-        raise PackageError(message=f"two files share the archive name {arcname!r}", path=entry_path)
-    mode = _EXEC_MODE if st.st_mode & 0o111 else _FILE_MODE
-    files[arcname] = _File(arcname=arcname, path=target, mode=mode)
+def _add(files: dict[str, _File], file: _File, entry_path: str) -> None:
+    if file.arcname in files:  # two names that differ only in Unicode normalisation
+        raise PackageError(
+            message=f"two files share the archive name {file.arcname!r}", path=entry_path
+        )
+    files[file.arcname] = file
 
 
 def _list(directory: str) -> list[os.DirEntry[str]]:
@@ -432,6 +592,14 @@ def _list(directory: str) -> list[os.DirEntry[str]]:
             return list(it)
     except OSError as err:
         raise PackageError(message=f"cannot list: {err.strerror or err}", path=directory) from err
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a directory, or a link to one (which is walked as one)."""
+    try:
+        return entry.is_dir()
+    except OSError as err:
+        raise PackageError(message=f"cannot read: {err.strerror or err}", path=entry.path) from err
 
 
 def _resolve(entry: os.DirEntry[str], real_root: str) -> tuple[str, os.stat_result]:
@@ -471,25 +639,49 @@ def zip_files(files: Mapping[str, bytes], *, compression: int = zipfile.ZIP_DEFL
     return buffer.getvalue()
 
 
-def _write_zip(files: list[_File], root: str) -> bytes:
+def _chunks(path: str) -> Iterator[bytes]:
+    """The file's content in chunks; only its own read errors become a PackageError."""
+    try:
+        with Path(path).open("rb") as src:
+            while chunk := src.read(_CHUNK):
+                yield chunk
+    except OSError as err:
+        raise PackageError(message=f"cannot read: {err.strerror or err}", path=path) from err
+
+
+def _write_zip(
+    files: list[_File], root: str, on_progress: Callable[[ZipProgress], object] | None = None
+) -> bytes:
+    total_bytes = sum(file.size for file in files)
+    done = unreported = 0
+
+    def report(count: int) -> None:
+        if on_progress is not None:
+            on_progress(
+                ZipProgress(
+                    files=count, total_files=len(files), bytes=done, total_bytes=total_bytes
+                )
+            )
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for file in files:
-            info = _entry(file.arcname, file.mode)
-            try:
-                with Path(file.path).open("rb") as src, archive.open(info, "w") as dst:
-                    while chunk := src.read(_CHUNK):
-                        dst.write(chunk)
-                        # Fail as soon as the limit is passed, not after zipping a huge tree.
-                        if buffer.tell() > MAX_ZIP_SIZE:
-                            raise _too_big(buffer.tell(), root)
-            except OSError as err:
-                raise PackageError(
-                    message=f"cannot read: {err.strerror or err}", path=file.path
-                ) from err
+        for count, file in enumerate(files):
+            with archive.open(_entry(file.arcname, file.mode), "w") as dst:
+                for chunk in _chunks(file.path):
+                    dst.write(chunk)
+                    # Fail as soon as the limit is passed, not after zipping a huge tree.
+                    if buffer.tell() > _MAX_ARCHIVE:
+                        raise _too_big(buffer.tell(), root)
+                    done += len(chunk)
+                    unreported += len(chunk)
+                    if unreported >= _PROGRESS_EVERY:
+                        report(count)
+                        unreported = 0
+            unreported = 0
+            report(count + 1)
     # getvalue() hands over the buffer's bytes without a copy when nothing else holds them.
     data = buffer.getvalue()
-    if len(data) > MAX_ZIP_SIZE:
+    if len(data) > _MAX_ARCHIVE:
         raise _too_big(len(data), root)
     return data
 

@@ -29,6 +29,8 @@ from lambda_code import (
     UpdateFailedError,
     UpdateFunctionCodeRequest,
     WaitTimeoutError,
+    ZipPackage,
+    ZipProgress,
 )
 from lambda_code.models import Layer, TracingConfig, TracingMode
 
@@ -163,3 +165,19 @@ async def ship_async(path: str) -> str | None:
         config: FunctionConfiguration = await client.wait_until_updated("my-function")
         print(config.code_sha256)  # noqa: T201 - an example of user code
         return result.version
+
+
+def package_a_tree(path: str, progress: list[ZipProgress]) -> tuple[str, bool, dict[str, str]]:
+    """Zip options take one pattern or many, and a callback that returns anything."""
+    package = ZipPackage.from_directory(
+        path,
+        exclude=["tests/", "*.md"],
+        ignore_file=None,
+        default_excludes=False,
+        executable="/bootstrap",
+        on_progress=progress.append,
+    )
+    assert_type(package.fits_direct_upload, bool)
+    assert_type(package.native_binaries(), dict[str, str])
+    assert_type(progress[-1].bytes, int)
+    return package.code_sha256, package.fits_direct_upload, package.native_binaries()
