@@ -21,7 +21,7 @@ SERVICES: Final = frozenset({"s3", "ecr"})
 
 # lambda-code's RetryPolicy covers Lambda's calls only; S3 and ECR calls are retried by
 # botocore itself, in its standard mode (transient errors, throttling, dropped connections).
-_CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 5})
+_CONFIG: Final = Config(retries={"mode": "standard", "total_max_attempts": 5})
 
 
 def aux_client(
