@@ -12,10 +12,12 @@ from typing import Any, assert_type
 
 from lambda_code import (
     Architecture,
+    ContainerImage,
     DeployEvent,
     DeployResult,
     DeployTarget,
     FunctionConfiguration,
+    ImageResolutionError,
     LambdaCodeClient,
     LambdaError,
     LastUpdateStatus,
@@ -24,6 +26,8 @@ from lambda_code import (
     ResourceConflictException,
     RetryPolicy,
     Runtime,
+    S3Staging,
+    StagingError,
     State,
     TooManyRequestsException,
     UpdateFailedError,
@@ -163,3 +167,18 @@ async def ship_async(path: str) -> str | None:
         config: FunctionConfiguration = await client.wait_until_updated("my-function")
         print(config.code_sha256)  # noqa: T201 - an example of user code
         return result.version
+
+
+def staging_and_images(error: Exception) -> str | None:
+    """S3 staging settings, image resolution, and the errors each raises, typed."""
+    staging = S3Staging.parse("s3://my-artifacts/lambda")
+    assert_type(staging.bucket, str)
+    assert_type(staging.always, bool)
+    image = ContainerImage("123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:live")
+    assert_type(image.resolve, bool)
+    if isinstance(error, StagingError):
+        assert_type(error.code, str | None)
+        return error.bucket
+    if isinstance(error, ImageResolutionError):
+        return error.uri
+    return None
