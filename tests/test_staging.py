@@ -576,6 +576,14 @@ def test_bucket_in_another_region_is_refused(s3: Any) -> None:
     assert puts == []
 
 
+def test_redirect_to_another_region_is_refused(s3: Any) -> None:
+    """HeadBucket redirected to the bucket's region (301) names it: a StagingError."""
+    redirect = _answer(301, headers={"x-amz-bucket-region": "eu-west-1"})
+    _inject(s3, "HeadBucket", lambda _: redirect)
+    with pytest.raises(StagingError, match="in eu-west-1, the function in us-east-1"):
+        stage(S3Staging(BUCKET), SMALL, s3, region=REGION)
+
+
 def test_bucket_in_the_function_region_outside_us_east_1(s3: Any) -> None:
     """A bucket in eu-west-1 serves a function in eu-west-1."""
     s3.create_bucket(

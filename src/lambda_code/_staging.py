@@ -66,7 +66,7 @@ OnProgress = Callable[[int, int], object]
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", re.ASCII)
 _RESERVED_PREFIXES: Final = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES: Final = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-# Lambda's S3Key limit, less what the key adds to the prefix: 64 hex digits and ".zip".
+# S3's key limit (1,024 bytes), less what a key adds to the prefix: 64 hex digits and ".zip".
 _MAX_PREFIX_BYTES: Final = 1024 - 68
 # GetBucketLocation's names that are not region names.
 _LEGACY_LOCATIONS: Final = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
@@ -247,9 +247,9 @@ def bucket_region(s3_client: Any, bucket: str) -> str:
     try:
         region = _region_from_headers(s3_client.head_bucket(Bucket=bucket))
     except ClientError as err:
-        # S3 names the region even in a 403, and s3:ListBucket (HeadBucket's permission) is
-        # often missing where s3:PutObject is granted.
-        region = _region_from_headers(err.response) if _code(err) in _DENIED else None
+        # S3 names the region also in a refusal: a 403 (s3:ListBucket, HeadBucket's permission,
+        # is often missing where s3:PutObject is granted) or a redirect to another region.
+        region = None if _code(err) in _NOT_FOUND else _region_from_headers(err.response)
         if region is None:
             raise _failure(err, bucket, None, "HeadBucket") from err
     except BotoCoreError as err:
