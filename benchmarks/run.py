@@ -5,7 +5,7 @@ Every figure is a ratio against raw botocore (or the stated ideal) measured in t
     python benchmarks/run.py            # full run, a few minutes; rewrites benchmarks/RESULTS.md
     python benchmarks/run.py --quick    # smoke run, < 60 s; writes to a temporary directory
     python benchmarks/run.py --only overhead waiter
-    python benchmarks/run.py --only async   # any of: overhead waiter fleet package async
+    python benchmarks/run.py --only async   # any of: overhead waiter fleet package async staging
 
 ``nox -s bench`` runs the full suite.
 """
@@ -27,6 +27,7 @@ import bench_async
 import bench_fleet
 import bench_overhead
 import bench_package
+import bench_staging
 import bench_waiter
 from _common import machine, md_table, text_table
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("overhead", "waiter", "fleet", "package", "async")
+BENCHMARKS = ("overhead", "waiter", "fleet", "package", "async", "staging")
 HEADERS = ["benchmark", "measured", "baseline", "ratio", "target", "status"]
 
 
@@ -532,6 +533,59 @@ def plot(fleet: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def staging_rows(r: dict[str, Any]) -> list[list[str]]:
+    ours, theirs = r["ours"], r["theirs"]
+    size = f"{r['zip_bytes'] / 2**20:.0f} MiB"
+    return [
+        [
+            f"staged deploy of a {size} zip (zip + hash + upload + update)",
+            f"{ours['total']:.2f} s",
+            f"{r['baseline']}: make_archive + s3 cp + update {theirs['total']:.2f} s",
+            f"{r['ratio_total']:.3f}",
+            "<= 1.0",
+            _status(r["ratio_total"] <= 1.0),
+        ],
+        [
+            f"stage() upload of the {size} zip",
+            f"{ours['upload']:.2f} s",
+            (
+                f"{r['baseline']} {theirs['upload']:.2f} s; boto3 upload_file "
+                f"{theirs['boto3_upload']:.2f} s"
+            ),
+            f"{r['ratio_upload']:.3f} ({r['ratio_upload_boto3']:.3f} vs boto3)",
+            "(info)",
+            "n/a",
+        ],
+        [
+            "stage() of a zip already in S3 (verified, skipped)",
+            f"{ours['skip']:.3f} s",
+            f"upload {ours['upload']:.2f} s",
+            f"{ours['skip'] / ours['upload']:.4f}",
+            "(info)",
+            "n/a",
+        ],
+    ]
+
+
+def staging_section(r: dict[str, Any]) -> str:
+    headers, rows = bench_staging.table(r)
+    return f"""## 6. Staging a large zip in S3
+
+`benchmarks/bench_staging.py`: {r["files"]} files of incompressible bytes
+({r["tree_bytes"] / 2**20:.0f} MiB, zip {r["zip_bytes"] / 2**20:.1f} MiB) deployed to a function
+on moto's server (a process of its own, over loopback HTTP). lambda-code: `from_directory`,
+`code_sha256`, `stage()` (s3transfer, 8 MiB parts, 10 at a time, SHA-256 checksums) and
+boto3's `update_function_code` from the staged key; baseline ({r["baseline"]}):
+`shutil.make_archive`, then `aws s3 cp` and `aws lambda update-function-code` as processes
+(boto3's `upload_file` and `update_function_code` without the AWS CLI). Best of
+{r["rounds"]} interleaved rounds per phase. Over plain HTTP botocore signs every part's payload
+with SHA-256 and computes the SHA-256 part checksum too, so the upload hashes twice; over HTTPS
+(real S3) the payload is not signed and each part is hashed once.
+
+{md_table(headers, rows)}
+"""
+
+
 def _load() -> str:
     try:
         return " / ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -548,6 +602,8 @@ def _run_one(name: str, quick: bool, tmpdir: str | None) -> dict[str, Any]:
         return bench_fleet.run(quick=quick)
     if name == "async":
         return bench_async.run(quick=quick)
+    if name == "staging":
+        return bench_staging.run(tmpdir, quick=quick)
     return run_package(quick, tmpdir)
 
 
@@ -562,7 +618,9 @@ def main() -> None:
         help="where RESULTS.md and fleet_scaling.png go (default: benchmarks/; "
         "a temporary directory with --quick)",
     )
-    parser.add_argument("--tmpdir", default=None, help="scratch space for the packaging tree")
+    parser.add_argument(
+        "--tmpdir", default=None, help="scratch space for the packaging and staging trees"
+    )
     args = parser.parse_args()
     out: Path = args.out or (Path(tempfile.mkdtemp(prefix="lc-bench-")) if args.quick else HERE)
     out.mkdir(parents=True, exist_ok=True)
@@ -598,6 +656,9 @@ def main() -> None:
     if "async" in results:
         rows += async_rows(results["async"])
         sections.append(async_section(results["async"]))
+    if "staging" in results:
+        rows += staging_rows(results["staging"])
+        sections.append(staging_section(results["staging"]))
 
     print(text_table(HEADERS, rows))
     mode = "quick (smoke) run: shrunk sizes, numbers are indicative only" if args.quick else "full"

@@ -23,6 +23,7 @@ from ._errors import (
     CodeVerificationFailedException,
     DeadlineExceededError,
     FunctionFailedError,
+    ImageResolutionError,
     InvalidCodeSignatureException,
     InvalidParameterValueException,
     LambdaCodeError,
@@ -33,6 +34,7 @@ from ._errors import (
     ResourceConflictException,
     ResourceNotFoundException,
     ServiceException,
+    StagingError,
     TooManyRequestsException,
     TransportError,
     UpdateFailedError,
@@ -60,6 +62,7 @@ from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCo
 from ._package import DEFAULT_EXCLUDES, ContainerImage, S3Location, ZipPackage, ZipProgress
 from ._ratelimit import RateLimits
 from ._retry import RetryPolicy
+from ._staging import S3Staging
 from ._validation import MAX_UNZIPPED_SIZE, MAX_ZIP_SIZE
 from ._waiters import WaitPolicy
 
@@ -84,6 +87,7 @@ __all__ = [
     "DoneEvent",
     "FunctionConfiguration",
     "FunctionFailedError",
+    "ImageResolutionError",
     "InvalidCodeSignatureException",
     "InvalidParameterValueException",
     "LambdaCodeClient",
@@ -105,9 +109,11 @@ __all__ = [
     "RetryPolicy",
     "Runtime",
     "S3Location",
+    "S3Staging",
     "ServiceException",
     "SkippedEvent",
     "StagedEvent",
+    "StagingError",
     "State",
     "StateReasonCode",
     "TooManyRequestsException",

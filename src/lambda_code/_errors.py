@@ -17,6 +17,8 @@ LambdaCodeError                          base of everything below
 ├── DeadlineExceededError                a call that could not start before its deadline
 ├── RequestValidationError (ValueError)  a request broke a documented constraint
 ├── PackageError (ValueError)            a code package is not usable
+├── StagingError                         a zip could not be staged in S3 (nothing sent to Lambda)
+├── ImageResolutionError                 an image tag could not be resolved to its digest
 └── WaiterError                          a wait ended without the awaited status
     ├── UpdateFailedError                LastUpdateStatus Failed
     ├── FunctionFailedError              State Failed
@@ -44,6 +46,7 @@ __all__ = [
     "CodeVerificationFailedException",
     "DeadlineExceededError",
     "FunctionFailedError",
+    "ImageResolutionError",
     "InvalidCodeSignatureException",
     "InvalidParameterValueException",
     "LambdaCodeError",
@@ -54,6 +57,7 @@ __all__ = [
     "ResourceConflictException",
     "ResourceNotFoundException",
     "ServiceException",
+    "StagingError",
     "TooManyRequestsException",
     "TransportError",
     "UpdateFailedError",
@@ -262,6 +266,49 @@ class PackageError(LambdaCodeError, ValueError):
 
     def describe(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def _answer(code: str | None, operation: str | None) -> str:
+    if code is None:
+        return ""
+    return f" ({code} during {operation})" if operation else f" ({code})"
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class StagingError(LambdaCodeError):
+    """A zip could not be staged in S3: nothing was sent to Lambda.
+
+    ``code`` is S3's error code when S3 answered (``NoSuchBucket``, ``AccessDenied``, ...),
+    ``operation`` the S3 call; the botocore exception, if any, is ``__cause__``.
+    """
+
+    message: str
+    bucket: str
+    key: str | None = None
+    code: str | None = None
+    operation: str | None = None
+
+    def describe(self) -> str:
+        where = f"s3://{self.bucket}/{self.key}" if self.key else f"s3://{self.bucket}"
+        return f"{where}: {self.message}{_answer(self.code, self.operation)}"
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class ImageResolutionError(LambdaCodeError):
+    """An image tag could not be resolved to the digest it names: nothing was sent to Lambda.
+
+    ``code`` is ECR's error code when ECR answered (``RepositoryNotFoundException``,
+    ``ImageNotFoundException``, ``AccessDeniedException``, ...); the botocore exception, if
+    any, is ``__cause__``.
+    """
+
+    message: str
+    uri: str
+    code: str | None = None
+    operation: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.uri}: {self.message}{_answer(self.code, self.operation)}"
 
 
 @attrs.define(auto_exc=True, kw_only=True)

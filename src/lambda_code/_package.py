@@ -768,11 +768,23 @@ def _check_image_uri(_: object, __: object, value: str) -> None:
         )
 
 
+def _check_resolve(_: object, __: object, value: object) -> None:
+    if not isinstance(value, bool):
+        raise PackageError(
+            message=f"resolve: must be a bool (True or False), not {type(value).__name__}"
+        )
+
+
 @attrs.frozen
 class ContainerImage:
-    """A container image in Amazon ECR (``ImageUri``), by tag or by digest."""
+    """A container image in Amazon ECR (``ImageUri``), by tag or by digest.
+
+    With ``resolve`` (the default) a tag is resolved through ECR to the digest it names when
+    deploying, so the function runs exactly that image; ``resolve=False`` sends the tag as is.
+    """
 
     uri: str = attrs.field(validator=_check_image_uri)
+    resolve: bool = attrs.field(default=True, validator=_check_resolve)
 
     def __str__(self) -> str:
         return self.uri

@@ -12,10 +12,12 @@ from typing import Any, assert_type
 
 from lambda_code import (
     Architecture,
+    ContainerImage,
     DeployEvent,
     DeployResult,
     DeployTarget,
     FunctionConfiguration,
+    ImageResolutionError,
     LambdaCodeClient,
     LambdaError,
     LastUpdateStatus,
@@ -24,6 +26,8 @@ from lambda_code import (
     ResourceConflictException,
     RetryPolicy,
     Runtime,
+    S3Staging,
+    StagingError,
     State,
     TooManyRequestsException,
     UpdateFailedError,
@@ -181,3 +185,18 @@ def package_a_tree(path: str, progress: list[ZipProgress]) -> tuple[str, bool, d
     assert_type(package.native_binaries(), dict[str, str])
     assert_type(progress[-1].bytes, int)
     return package.code_sha256, package.fits_direct_upload, package.native_binaries()
+
+
+def staging_and_images(error: Exception) -> str | None:
+    """S3 staging settings, image resolution, and the errors each raises, typed."""
+    staging = S3Staging.parse("s3://my-artifacts/lambda")
+    assert_type(staging.bucket, str)
+    assert_type(staging.always, bool)
+    image = ContainerImage("123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:live")
+    assert_type(image.resolve, bool)
+    if isinstance(error, StagingError):
+        assert_type(error.code, str | None)
+        return error.bucket
+    if isinstance(error, ImageResolutionError):
+        return error.uri
+    return None
