@@ -19,14 +19,17 @@ from lambda_code import (
     RequestValidationError,
     ResourceNotFoundException,
     RetryPolicy,
+    S3Staging,
     UpdateFailedError,
     UpdateFunctionCodeRequest,
+    UploadProgressEvent,
     WaitPolicy,
     WaitTimeoutError,
     ZipPackage,
 )
 from lambda_code.aio import AsyncLambdaCodeClient
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
+from test_deploy_packages import _bucket, _package, _staged_simulator
 
 PACKAGE = ZipPackage.from_bytes(make_zip({"index.py": b"def handler(e, c):\n    return 'async'\n"}))
 
@@ -286,3 +289,27 @@ def test_without_the_extra_the_import_error_names_it() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "lambda-code[async]" in out.stdout
+
+
+def test_the_async_client_reports_upload_progress_on_its_loop(moto_server: str) -> None:
+    """Progress from s3transfer's threads reaches an async on_event on the event loop."""
+    sim, s3 = _staged_simulator(moto_server)
+    package = _package(3000, seed=9)
+    staging = S3Staging(_bucket(s3), client=s3, always=True)
+    seen: list[tuple[int, bool]] = []
+
+    async def on_event(event: DeployEvent) -> None:
+        if isinstance(event, UploadProgressEvent):
+            asyncio.get_running_loop()  # raises off the loop's thread
+            seen.append((event.sent, event.sent == event.total))
+
+    async def run() -> DeployResult:
+        async with sim.aio_client() as raw:
+            client = AsyncLambdaCodeClient(raw, clock=sim.clock)
+            return await client.deploy("fn", package, staging=staging, on_event=on_event)
+
+    result = asyncio.run(run())
+    assert result.changed
+    assert seen
+    assert seen[-1] == (package.size, True)
+    assert [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)

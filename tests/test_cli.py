@@ -4,9 +4,11 @@ import io
 import json
 import logging
 import os
+import random
 import shutil
 import subprocess
 import sys
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +18,9 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from lambda_code import LambdaCodeClient, ZipPackage, _cli
+from lambda_code import MAX_ZIP_SIZE, LambdaCodeClient, ZipPackage, _cli
 from lambda_code._cli import EXIT_CODES, main
+from lambda_code._package import zip_files
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
 
 _ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
@@ -211,6 +214,47 @@ def test_update_alias_prints_what_it_did_and_a_dry_run_what_it_would(
     assert code == 0
     # moto publishes on a dry run too, so the number is not 2: what matters is a new one.
     assert json.loads(out)["Version"] not in {"1", "$LATEST"}
+
+
+def test_update_stages_a_big_zip_through_s3(
+    capsys: pytest.CaptureFixture[str], moto_server: str, moto_function: str, tmp_path: Path
+) -> None:
+    """--s3-staging takes a zip past 50 MiB through S3; the JSON is the function's new code."""
+    s3: Any = botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", endpoint_url=moto_server
+    )
+    bucket = f"cli-staging-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    archive = tmp_path / "big.zip"
+    blob = random.Random(1).randbytes(MAX_ZIP_SIZE + 1)
+    archive.write_bytes(zip_files({"blob.bin": blob}, compression=zipfile.ZIP_STORED))
+    argv = ("update", moto_function, "--zip", str(archive), "--endpoint-url", moto_server)
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    assert "--s3-staging" in err
+    code, out, _ = _run(capsys, *argv, "--s3-staging", f"s3://{bucket}/lambda", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["CodeSize"] == archive.stat().st_size
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert len(keys) == 1
+    assert keys[0].startswith("lambda/")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--s3", "s3://b/k.zip", "--s3-staging", "s3://b"], "--s3-staging and --no-arch-check"),
+        (["--s3", "s3://b/k.zip", "--no-arch-check"], "--s3-staging and --no-arch-check"),
+        (["--zip", "a.zip", "--no-resolve"], "--no-resolve is for --image"),
+    ],
+)
+def test_package_options_with_another_source_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = _run(capsys, "update", "fn", *argv)
+    assert code == 2
+    assert message in err
 
 
 def test_alias_without_publish_is_a_usage_error(

@@ -16,6 +16,7 @@ from lambda_code import (
     DoneEvent,
     LambdaCodeClient,
     LastUpdateStatus,
+    PackageError,
     PolledEvent,
     PreconditionFailedException,
     PublishedEvent,
@@ -268,13 +269,14 @@ def test_update_in_progress_is_waited_out_first(
 def test_too_big_tree_fails_before_any_call(
     sim: SimulatedLambda, client: LambdaCodeClient, tmp_path: Path
 ) -> None:
-    """A tree whose zip exceeds 50 MiB is refused naming S3, with no request sent."""
+    """A tree whose zip exceeds 50 MiB is refused naming S3 staging, with no request sent."""
     (tmp_path / "big").mkdir()
     (tmp_path / "big" / "blob.bin").write_bytes(os.urandom(51 * 1024 * 1024))
     # The package itself is valid (it could be staged through S3); the direct upload is not.
-    with pytest.raises(RequestValidationError, match="S3") as caught:
+    with pytest.raises(PackageError, match="--s3-staging") as caught:
         client.deploy("fn", tmp_path / "big")
-    assert caught.value.field == "zip_file"
+    assert "staging=S3Staging" in str(caught.value)
+    assert caught.value.path == str(tmp_path / "big")
     assert sum(sim.calls.values()) == 0
 
 
@@ -356,7 +358,7 @@ def test_zip_file_path_and_s3_and_image(
         package_type="Image",
         image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
     )
-    image = ContainerImage("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2")
+    image = ContainerImage("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2", resolve=False)
     assert client.deploy("img", image).changed
 
 

@@ -51,6 +51,7 @@ TOP_LEVEL = {
     # Errors.
     "LambdaCodeError",
     "LambdaError",
+    "CodeMismatchError",
     "CodeSigningConfigNotFoundException",
     "CodeStorageExceededException",
     "CodeVerificationFailedException",

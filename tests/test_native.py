@@ -220,7 +220,7 @@ def test_a_mismatch_names_the_files_and_the_architecture(tmp_path: Any) -> None:
     assert message == (
         f"{tmp_path / 'code.zip'}: native code that cannot run on the function's architecture "
         "(arm64): 'bootstrap' (x86_64), 'lib/_mac.so' (macos), "
-        "'lib/_speedups.cpython-312-x86_64-linux-gnu.so' (x86_64) and 2 more. Build it for "
+        "'lib/_speedups.cpython-312-x86_64-linux-gnu.so' (x86_64) and 1 more. Build it for "
         "arm64, or deploy anyway with check_architecture=False (--no-arch-check)"
     )
     assert caught.value.path == str(tmp_path / "code.zip")
@@ -232,6 +232,16 @@ def test_macos_and_windows_binaries_never_match() -> None:
     for architecture in ("x86_64", "arm64"):
         with pytest.raises(PackageError, match=r"'a.dylib' \(macos\), 'b.dll' \(windows\)\. "):
             check_architecture(package, [architecture])
+
+
+def test_windows_launchers_are_let_through_but_not_windows_libraries() -> None:
+    """setuptools and pip ship .exe launchers nothing on Lambda runs; a .pyd is a wrong wheel."""
+    launchers = {"setuptools/cli-64.exe": pe(), "pip/_vendor/distlib/t64.EXE": pe()}
+    check_architecture(ZipPackage.from_bytes(zip_files(launchers)), ["x86_64"])
+    with_library = ZipPackage.from_bytes(zip_files({**launchers, "_speedups.pyd": pe()}))
+    with pytest.raises(PackageError, match=r"'_speedups.pyd' \(windows\)") as caught:
+        check_architecture(with_library, ["x86_64"])
+    assert ".exe" not in str(caught.value).lower()
 
 
 def test_a_long_name_is_cut_in_the_message() -> None:

@@ -18,6 +18,7 @@ from ._enums import (
     StateReasonCode,
 )
 from ._errors import (
+    CodeMismatchError,
     CodeSigningConfigNotFoundException,
     CodeStorageExceededException,
     CodeVerificationFailedException,
@@ -76,6 +77,7 @@ __all__ = [
     "AliasEvent",
     "AliasUpdate",
     "Architecture",
+    "CodeMismatchError",
     "CodeSigningConfigNotFoundException",
     "CodeStorageExceededException",
     "CodeVerificationFailedException",

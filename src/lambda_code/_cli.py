@@ -118,6 +118,57 @@ def _endpoint_url(text: str) -> str:
     return text
 
 
+def _update_arguments(update: argparse.ArgumentParser) -> None:
+    """The options of ``update`` (one place, so the parser stays readable)."""
+    update.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
+    source = update.add_argument_group("code source (exactly one)").add_mutually_exclusive_group(
+        required=True
+    )
+    source.add_argument(
+        "--zip", metavar="PATH", help="a .zip file, or a directory to zip deterministically"
+    )
+    source.add_argument("--s3", metavar="S3_URL", help="s3://bucket/key[#version] of a .zip")
+    source.add_argument("--image", metavar="URI", help="container image URI in Amazon ECR")
+    update.add_argument(
+        "--s3-staging",
+        metavar="S3_URL",
+        help="s3://bucket[/folder] to stage a zip over 50 MiB through (content-addressed keys)",
+    )
+    update.add_argument(
+        "--no-resolve",
+        action="store_true",
+        help="send an --image tag as it is instead of the digest it names now",
+    )
+    update.add_argument(
+        "--no-arch-check",
+        action="store_true",
+        help="deploy native binaries even if built for another architecture",
+    )
+    update.add_argument("--publish", action="store_true", help="publish a version of the code")
+    update.add_argument(
+        "--alias",
+        metavar="NAME",
+        help="with --publish: point this alias at the version (created if missing)",
+    )
+    update.add_argument(
+        "--dry-run", action="store_true", help="validate with Lambda, change nothing"
+    )
+    update.add_argument(
+        "--force", action="store_true", help="update even when Lambda already has this code"
+    )
+    update.add_argument("--no-wait", action="store_true", help="return once the update is accepted")
+    update.add_argument(
+        "--arch", choices=("x86_64", "arm64"), help="instruction set architecture to set"
+    )
+    update.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=300.0,
+        metavar="S",
+        help="seconds for the whole deploy (default: 300)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -190,38 +241,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=formatter,
     )
-    update.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
-    source = update.add_argument_group("code source (exactly one)").add_mutually_exclusive_group(
-        required=True
-    )
-    source.add_argument(
-        "--zip", metavar="PATH", help="a .zip file, or a directory to zip deterministically"
-    )
-    source.add_argument("--s3", metavar="S3_URL", help="s3://bucket/key[#version] of a .zip")
-    source.add_argument("--image", metavar="URI", help="container image URI in Amazon ECR")
-    update.add_argument("--publish", action="store_true", help="publish a version of the code")
-    update.add_argument(
-        "--alias",
-        metavar="NAME",
-        help="with --publish: point this alias at the version (created if missing)",
-    )
-    update.add_argument(
-        "--dry-run", action="store_true", help="validate with Lambda, change nothing"
-    )
-    update.add_argument(
-        "--force", action="store_true", help="update even when Lambda already has this code"
-    )
-    update.add_argument("--no-wait", action="store_true", help="return once the update is accepted")
-    update.add_argument(
-        "--arch", choices=("x86_64", "arm64"), help="instruction set architecture to set"
-    )
-    update.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=300.0,
-        metavar="S",
-        help="seconds for the whole deploy (default: 300)",
-    )
+    _update_arguments(update)
 
     wait = commands.add_parser(
         "wait",
@@ -617,7 +637,7 @@ def _code(args: argparse.Namespace, stderr: TextIO) -> CodeInput:
     if args.s3 is not None:
         return S3Location.parse(args.s3)
     if args.image is not None:
-        return ContainerImage(args.image)
+        return ContainerImage(args.image, resolve=not args.no_resolve)
     path: str = args.zip
     if _zip_options_given(args) or _is_dir(path):
         return _zip_directory(args, path, label=args.function, stderr=stderr)
@@ -636,6 +656,17 @@ def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             "--executable say what goes in the zip of a directory: they need --zip DIR\n",
         )
         return EXIT_USAGE
+    if args.image is None and args.no_resolve:
+        _say(stderr, f"{PROG} update: error: --no-resolve is for --image\n")
+        return EXIT_USAGE
+    if args.zip is None and (args.s3_staging is not None or args.no_arch_check):
+        _say(stderr, f"{PROG} update: error: --s3-staging and --no-arch-check are for --zip\n")
+        return EXIT_USAGE
+    staging = None
+    if args.s3_staging is not None:
+        from ._staging import S3Staging
+
+        staging = S3Staging.parse(args.s3_staging)
     code = _code(args, stderr)  # a bad package, S3 URL or image URI fails before any client
     client = _make_client(args)
     progress = _progress(args, stderr, client.clock.now)
@@ -650,6 +681,8 @@ def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             architectures=[args.arch] if args.arch else None,
             timeout=args.timeout,
             alias=args.alias,
+            staging=staging,
+            check_architecture=not args.no_arch_check,
             on_event=progress.on_event,
         )
     finally:

@@ -1,5 +1,6 @@
 """``LambdaCodeClient``: typed calls over a botocore Lambda client, with retries and waits."""
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -9,9 +10,13 @@ from botocore.config import Config
 
 from ._deploy import DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
+from ._images import ResolvedImage, image_region, needs_resolving, resolve_image
 from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
+from ._package import ContainerImage, ZipPackage
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
+from ._services import AuxClients
+from ._staging import S3Staging, StagedObject, stage
 from ._types import Clock, CodeInput, OnEvent, OnPoll, SystemClock
 from ._validation import (
     check_alias_name,
@@ -122,6 +127,8 @@ class ClientBase:
         self.client = (
             client if client is not None else self._default(region_name, endpoint_url, profile_name)
         )
+        # S3 (staging) and ECR (image tags) clients, made like this one when first needed.
+        self._aux = AuxClients(endpoint_url=endpoint_url, profile_name=profile_name)
 
     def _default(
         self, region_name: str | None, endpoint_url: str | None, profile_name: str | None
@@ -252,6 +259,46 @@ class ClientBase:
         operation = "".join(part.title() for part in method.split("_"))
         return Plan(method, kwargs, operation, self._control, AliasConfiguration.from_api)
 
+    # -- S3 staging and image tags ------------------------------------------------------------
+
+    def _region(self) -> str | None:
+        meta = getattr(self.client, "meta", None)
+        return getattr(meta, "region_name", None)
+
+    def _staging_call(
+        self,
+        package: ZipPackage,
+        staging: S3Staging,
+        region: str | None,
+        on_progress: Callable[[int, int], object] | None,
+        deadline: float | None,
+    ) -> Callable[[], StagedObject]:
+        """``stage``, checked and ready to run (blocking: the async client runs it in a thread)."""
+        check_instance(staging, S3Staging, field="staging")
+        check_instance(package, ZipPackage, field="package")
+        self._check_start(deadline, "S3 upload", None)
+        region = region or self._region()
+        if region is None:
+            raise RequestValidationError(field="region_name", rule="is needed to stage in S3")
+        s3 = staging.client if staging.client is not None else self._aux.get("s3", region)
+        return functools.partial(
+            stage, staging, package, s3, region=region, on_progress=on_progress
+        )
+
+    def _resolve_call(
+        self, image: ContainerImage, deadline: float | None
+    ) -> Callable[[], ResolvedImage]:
+        """``resolve_image``, checked and ready to run in the image registry's region."""
+        check_instance(image, ContainerImage, field="image")
+        self._check_start(deadline, "DescribeImages", None)
+        if not needs_resolving(image):
+            return functools.partial(resolve_image, image)
+        return functools.partial(resolve_image, image, self._aux.get("ecr", image_region(image)))
+
+    def _check_start(self, deadline: float | None, operation: str, name: str | None) -> None:
+        if deadline is not None and self.clock.now() >= deadline:
+            raise DeadlineExceededError(operation=operation, function_name=name)
+
     def _admit_poll(self, function_name: str, deadline: float) -> float:
         """Seconds to wait for a poll's slot; a poll that cannot start in time ends the wait."""
         delay = 0.0 if self._reads is None else self._reads.reserve(deadline)
@@ -274,13 +321,15 @@ class LambdaCodeClient(ClientBase):
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
         """A client on the same botocore client and policies, with its own rate limiters."""
-        return LambdaCodeClient(
+        limited = LambdaCodeClient(
             self.client,
             retry=self.retry,
             wait=self.wait,
             clock=self.clock,
             rate_limits=rate_limits,
         )
+        limited._aux = self._aux
+        return limited
 
     # -- single calls ----------------------------------------------------------------------
 
@@ -373,6 +422,29 @@ class LambdaCodeClient(ClientBase):
         plan = self._alias_plan("update_alias", function_name, name, version, revision_id)
         return self._call(plan, deadline)
 
+    def stage_zip(
+        self,
+        package: ZipPackage,
+        staging: S3Staging,
+        *,
+        region: str | None = None,
+        on_progress: Callable[[int, int], object] | None = None,
+        deadline: float | None = None,
+    ) -> StagedObject:
+        """Put ``package`` in S3 as ``staging`` says, unless it is there already (``stage``).
+
+        ``region`` is the function's (the bucket must be in it; default: this client's).
+        ``on_progress(sent, total)`` is called from the upload's threads. An upload that has
+        started runs to its end; ``deadline`` only keeps one from starting late.
+        """
+        return self._staging_call(package, staging, region, on_progress, deadline)()
+
+    def resolve_image(
+        self, image: ContainerImage, *, deadline: float | None = None
+    ) -> ResolvedImage:
+        """The digest-pinned URI to deploy for ``image`` (its tag resolved through ECR)."""
+        return self._resolve_call(image, deadline)()
+
     def _call(
         self,
         plan: Plan[T],
@@ -463,6 +535,8 @@ class LambdaCodeClient(ClientBase):
         architectures: "Iterable[str] | None" = None,
         timeout: float = 300.0,
         alias: str | None = None,
+        staging: S3Staging | None = None,
+        check_architecture: bool = True,
         on_event: OnEvent | None = None,
     ) -> "DeployResult":
         """Ship ``code`` to a function: package, skip if unchanged, guarded update, wait.
@@ -484,6 +558,14 @@ class LambdaCodeClient(ClientBase):
            the published version (created if missing), guarded by its ``RevisionId``: a
            concurrent change to the alias is not overwritten. With unchanged code it points at
            the newest version holding that code. ``DeployResult.alias`` says what was done.
+
+        A zip over the 50 MiB direct-upload limit needs ``staging`` (an ``S3Staging``): it is
+        put in S3 under a key derived from its CodeSha256 (not uploaded again when the same
+        content is there) and Lambda takes it from there; ``S3Staging(..., always=True)``
+        stages every zip. An image by tag is resolved to the digest it names now, through ECR,
+        unless ``ContainerImage(uri, resolve=False)``. With ``check_architecture`` (the
+        default), native binaries in a zip are checked against the function's architecture
+        before upload: a mismatch is a ``PackageError`` naming the files.
         """
         target = DeployTarget(
             function_name=function_name,
@@ -495,6 +577,8 @@ class LambdaCodeClient(ClientBase):
             architectures=architectures,
             timeout=timeout,
             alias=alias,
+            staging=staging,
+            check_architecture=check_architecture,
         )
         return deploy(self, target, on_event=on_event)
 

@@ -25,8 +25,10 @@ import attrs
 
 from ._enums import LastUpdateStatus, State
 from ._errors import (
+    CodeMismatchError,
     LambdaCodeError,
     LambdaError,
+    PackageError,
     PreconditionFailedException,
     RequestValidationError,
     ResourceConflictException,
@@ -42,13 +44,19 @@ from ._events import (
     PolledEvent,
     PublishedEvent,
     ReadingEvent,
+    ResolvedEvent,
     SkippedEvent,
+    StagedEvent,
     UpdatingEvent,
     UploadingEvent,
+    UploadProgressEvent,
 )
+from ._images import ResolvedImage, needs_resolving
 from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
+from ._native import check_architecture
 from ._package import ContainerImage, S3Location, ZipPackage, code_source
 from ._ratelimit import RateLimits
+from ._staging import S3Staging, StagedObject, staging_key
 from ._types import Clock, CodeInput, OnEvent, OnPoll
 from ._validation import (
     LATEST,
@@ -59,6 +67,7 @@ from ._validation import (
     check_duration,
     check_function_name,
     check_instance,
+    too_big,
     unqualified_name,
 )
 
@@ -152,6 +161,20 @@ class DeployCalls(Protocol):
         deadline: float | None = None,
     ) -> AliasConfiguration: ...
 
+    def stage_zip(
+        self,
+        package: ZipPackage,
+        staging: S3Staging,
+        *,
+        region: str,
+        on_progress: Callable[[int, int], object] | None = None,
+        deadline: float | None = None,
+    ) -> StagedObject: ...
+
+    def resolve_image(
+        self, image: ContainerImage, *, deadline: float | None = None
+    ) -> ResolvedImage: ...
+
     def with_rate_limits(self, rate_limits: RateLimits) -> "DeployCalls": ...
 
 
@@ -207,9 +230,9 @@ class Emit:
 
 @attrs.frozen
 class PollEvents:
-    """An ``on_poll`` that hands ``make(configuration)`` to ``on_event``."""
+    """A callback (``on_poll``, ``on_progress``) that hands ``make(*args)`` to ``on_event``."""
 
-    make: Callable[[FunctionConfiguration], DeployEvent]
+    make: Callable[..., DeployEvent]
 
 
 @attrs.frozen
@@ -284,8 +307,8 @@ def prepared(
     return kwargs
 
 
-def _chain(first: Callable[[Any], Any], then: Callable[[Any], T]) -> Callable[[Any], T]:
-    return lambda argument: then(first(argument))
+def _chain(first: Callable[..., Any], then: Callable[[Any], T]) -> Callable[..., T]:
+    return lambda *arguments: then(first(*arguments))
 
 
 def _flag(_: object, attribute: "attrs.Attribute[bool]", value: object) -> None:
@@ -312,6 +335,11 @@ def _alias(_: object, __: "attrs.Attribute[str | None]", value: str | None) -> N
     check_alias_name(value)
 
 
+def _staging(_: object, __: "attrs.Attribute[S3Staging | None]", value: object) -> None:
+    if value is not None:
+        check_instance(value, S3Staging, field="staging")
+
+
 def _architectures(value: Iterable[str] | None) -> tuple[str, ...] | None:
     # Validated with the request; a bare string is kept whole so that it is refused there.
     return value if value is None or isinstance(value, str) else tuple(value)  # type: ignore[return-value]
@@ -336,6 +364,8 @@ class DeployTarget:
     architectures: tuple[str, ...] | None = attrs.field(default=None, converter=_architectures)
     timeout: float = attrs.field(default=300.0, validator=_timeout)
     alias: str | None = attrs.field(default=None, validator=_alias)
+    staging: S3Staging | None = attrs.field(default=None, validator=_staging)
+    check_architecture: bool = attrs.field(default=True, validator=_flag)
 
     def __attrs_post_init__(self) -> None:
         if self.alias is not None and not self.publish:
@@ -351,12 +381,41 @@ class DeployTarget:
 # -- deploy ------------------------------------------------------------------------------------
 
 
-def _request_args(code: ZipPackage | S3Location | ContainerImage) -> dict[str, object]:
+def _request_args(
+    code: ZipPackage | S3Location | ContainerImage, staging: S3Staging | None
+) -> dict[str, object]:
     if isinstance(code, ZipPackage):
-        return {"zip_file": code.data}
+        if staging is None:
+            return {"zip_file": code.data}
+        # The key is the content's, so the request is known before anything is uploaded.
+        return {
+            "s3_bucket": staging.bucket,
+            "s3_key": staging_key(staging.prefix, code.code_sha256),
+        }
     if isinstance(code, S3Location):
         return {"s3_bucket": code.bucket, "s3_key": code.key, "s3_object_version": code.version}
     return {"image_uri": code.uri}
+
+
+def _staging_for(code: object, staging: S3Staging | None) -> S3Staging | None:
+    """The staging a zip goes through, if any; a zip too big for the request needs one."""
+    if not isinstance(code, ZipPackage):
+        return None
+    if staging is not None and staging.stages(code):
+        return staging
+    if not code.fits_direct_upload:
+        raise PackageError(
+            message=f"the zip archive {too_big(code.size)} for a direct upload: stage it in S3 "
+            "with --s3-staging s3://bucket/folder (CLI) or staging=S3Staging('bucket') (library)",
+            path=code.source,
+        )
+    return None
+
+
+def _region(config: FunctionConfiguration) -> str | None:
+    """The function's region, from its ARN (arn:aws:lambda:<region>:...)."""
+    parts = (config.function_arn or "").split(":")
+    return parts[3] if len(parts) > 3 and parts[3] else None
 
 
 def _numbered(version: FunctionConfiguration) -> bool:
@@ -391,6 +450,9 @@ class DeploySteps:
     accepted: bool | None = False
     #: The conflict this deploy raised, so that it is not wrapped a second time.
     raised_conflict: PreconditionFailedException | None = None
+    #: The image tag resolved, and where the zip was staged.
+    image: ResolvedImage | None = None
+    staged: StagedObject | None = None
 
     @property
     def name(self) -> str:
@@ -446,6 +508,9 @@ class DeploySteps:
             published=published,
             alias=alias,
             previous=self.base,
+            image_uri=self.image.uri if self.image is not None else None,
+            tag_uri=self.image.tag_uri if self.image is not None else None,
+            staged=self.staged.location if self.staged is not None else None,
         )
         yield self.emit(DoneEvent, result=result)
         return result
@@ -470,15 +535,8 @@ class DeploySteps:
 
     def _steps(self) -> StepsOf[DeployResult]:
         target = self.target
-        # Everything local is validated before the first network call.
-        self.code = code = code_source(target.code)
-        request = UpdateFunctionCodeRequest(
-            function_name=self.name,
-            publish=target.publish,
-            dry_run=target.dry_run,
-            architectures=target.architectures,
-            **_request_args(code),  # type: ignore[arg-type]
-        )
+        request, staging = yield from self.prepare()
+        code = self.code
         self.base = current = yield from self.read()
         expected = self.expected
         if target.skip_unchanged and expected is not None and self.unchanged(current, expected):
@@ -486,12 +544,20 @@ class DeploySteps:
             published = (yield from self.publish_unchanged(current)) if target.publish else None
             return (yield from self.result(current, changed=False, published=published))
 
+        if isinstance(code, ZipPackage) and target.check_architecture:
+            check_architecture(code, target.architectures or current.architectures or ("x86_64",))
         yield self.emit(
             UploadingEvent,
             size=code.size if isinstance(code, ZipPackage) else None,
             code_sha256=expected,
             source=str(code.source or "zip") if isinstance(code, ZipPackage) else str(code),
         )
+        if staging is not None and isinstance(code, ZipPackage):
+            if target.dry_run:
+                # Nothing is uploaded, and Lambda cannot check an object not there yet.
+                would = attrs.evolve(current, code_sha256=expected, code_size=code.size)
+                return (yield from self.result(would, changed=True))
+            request = yield from self.stage(code, staging, current, request)
         if target.publish and not target.dry_run:
             # After a lost answer, the version this update made is one that did not exist
             # before it, or, when Lambda reused the newest one (nothing changed since it), that.
@@ -502,7 +568,19 @@ class DeploySteps:
         if target.dry_run:
             # Past the skip check, the update would be sent: it would change the function.
             return (yield from self.result(updated, changed=True))
+        return (yield from self.finish(updated))
+
+    def finish(self, updated: FunctionConfiguration) -> StepsOf[DeployResult]:
+        """After Lambda accepted the update: check it, and wait for it (and the version)."""
+        target, expected = self.target, self.expected
         self.accepted = True
+        if self.staged is not None and updated.code_sha256 != expected:
+            raise CodeMismatchError(
+                function_name=self.name,
+                location=str(self.staged.location),
+                expected=str(expected),
+                actual=updated.code_sha256,
+            )
         yield self.emit(UpdatingEvent, configuration=updated)
         # With Publish, the update's answer describes the version it published.
         published = updated if target.publish and updated.version != LATEST else None
@@ -521,6 +599,51 @@ class DeploySteps:
                 timeout=self.remaining(),
             )
         return (yield from self.result(final, changed=True, published=published))
+
+    def prepare(self) -> StepsOf[tuple[UpdateFunctionCodeRequest, S3Staging | None]]:
+        """The request, everything local validated before the first call; a tag resolved."""
+        target = self.target
+        self.code = code = code_source(target.code)
+        staging = _staging_for(code, target.staging)
+        request = UpdateFunctionCodeRequest(
+            function_name=self.name,
+            publish=target.publish,
+            dry_run=target.dry_run,
+            architectures=target.architectures,
+            **_request_args(code, staging),  # type: ignore[arg-type]
+        )
+        if isinstance(code, ContainerImage) and needs_resolving(code):
+            # A tag names whatever was pushed last: deploy the digest it names now.
+            self.image = yield self.call("resolve_image", code, deadline=self.deadline)
+            yield self.emit(ResolvedEvent, tag_uri=code.uri, uri=self.image.uri)
+            self.code = ContainerImage(self.image.uri, resolve=False)
+            request = attrs.evolve(request, image_uri=self.code.uri)
+        return request, staging
+
+    def stage(
+        self,
+        package: ZipPackage,
+        staging: S3Staging,
+        current: FunctionConfiguration,
+        request: UpdateFunctionCodeRequest,
+    ) -> StepsOf[UpdateFunctionCodeRequest]:
+        """Put the zip in S3 (unless it is there already); the request then names its version."""
+        self.staged = staged = yield self.call(
+            "stage_zip",
+            package,
+            staging,
+            region=_region(current),
+            on_progress=PollEvents(self.upload_progress),
+            deadline=self.deadline,
+        )
+        yield self.emit(StagedEvent, location=str(staged.location), uploaded=staged.uploaded)
+        # In a versioned bucket the version pins exactly the object uploaded.
+        return attrs.evolve(request, s3_object_version=staged.location.version)
+
+    def upload_progress(self, sent: int, total: int) -> DeployEvent:
+        return UploadProgressEvent(
+            function_name=self.target.function_name, elapsed=self.elapsed(), sent=sent, total=total
+        )
 
     def read(self) -> StepsOf[FunctionConfiguration]:
         """The function as it is now, after any update already in progress has finished."""

@@ -19,6 +19,7 @@ LambdaCodeError                          base of everything below
 ├── PackageError (ValueError)            a code package is not usable
 ├── StagingError                         a zip could not be staged in S3 (nothing sent to Lambda)
 ├── ImageResolutionError                 an image tag could not be resolved to its digest
+├── CodeMismatchError                    Lambda took other code than the staged package's
 └── WaiterError                          a wait ended without the awaited status
     ├── UpdateFailedError                LastUpdateStatus Failed
     ├── FunctionFailedError              State Failed
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ._models import FunctionConfiguration
 
 __all__ = [
+    "CodeMismatchError",
     "CodeSigningConfigNotFoundException",
     "CodeStorageExceededException",
     "CodeVerificationFailedException",
@@ -291,6 +293,27 @@ class StagingError(LambdaCodeError):
     def describe(self) -> str:
         where = f"s3://{self.bucket}/{self.key}" if self.key else f"s3://{self.bucket}"
         return f"{where}: {self.message}{_answer(self.code, self.operation)}"
+
+
+@attrs.define(auto_exc=True, kw_only=True)
+class CodeMismatchError(LambdaCodeError):
+    """After a staged update, the function's ``CodeSha256`` is not the package's.
+
+    The S3 object changed between the upload and the update (someone wrote the key, or a
+    lifecycle rule replaced it), so Lambda took other code: the update was accepted
+    (``update_accepted`` is True) and the function now runs ``actual``, not ``expected``.
+    """
+
+    function_name: str
+    location: str
+    expected: str
+    actual: str | None
+
+    def describe(self) -> str:
+        return (
+            f"{self.function_name} took code with CodeSha256 {self.actual} from {self.location}, "
+            f"not the package's {self.expected}: the S3 object changed between upload and update"
+        )
 
 
 @attrs.define(auto_exc=True, kw_only=True)

@@ -4,6 +4,7 @@ import attrs
 
 from ._enums import LastUpdateStatus, State
 from ._models import FunctionConfiguration
+from ._package import S3Location
 
 __all__ = [
     "AliasEvent",
@@ -163,3 +164,8 @@ class DeployResult:
     alias: AliasUpdate | None = None
     #: ``$LATEST`` as the deploy read it before changing anything.
     previous: FunctionConfiguration | None = None
+    #: For an image by tag: the digest-pinned URI deployed, and the tag URI it was resolved from.
+    image_uri: str | None = None
+    tag_uri: str | None = None
+    #: Where the zip was staged in S3, when it went through ``staging``.
+    staged: S3Location | None = None

@@ -104,7 +104,9 @@ def check_architecture(package: ZipPackage, architectures: Sequence[str]) -> Non
     """Raise ``PackageError`` if a native binary in ``package`` cannot run on ``architectures``.
 
     ``architectures`` is the function's ``Architectures`` (``("x86_64",)`` when it sets none).
-    The message names the first few such files and what each is built for.
+    The message names the first few such files and what each is built for. Windows ``.exe``
+    files are let through: packages such as setuptools and pip ship launchers that nothing on
+    Lambda runs, while a ``.pyd`` or ``.dll`` means a wheel built for Windows.
     """
     if isinstance(architectures, str) or not isinstance(architectures, Sequence):
         raise fail(
@@ -117,7 +119,7 @@ def check_architecture(package: ZipPackage, architectures: Sequence[str]) -> Non
     foreign = [
         (name, kind)
         for name, kind in package.native_binaries().items()
-        if kind not in architectures
+        if kind not in architectures and not (kind == "windows" and name.lower().endswith(".exe"))
     ]
     if not foreign:
         return

@@ -7,6 +7,7 @@ own resolution applies, so ``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL_ECR``,
 ``AWS_ENDPOINT_URL`` and the config file's ``endpoint_url`` settings are honoured.
 """
 
+import threading
 from typing import Any, Final
 
 import botocore.session
@@ -14,7 +15,7 @@ from botocore.config import Config
 
 from ._validation import fail
 
-__all__ = ["SERVICES", "aux_client"]
+__all__ = ["SERVICES", "AuxClients", "aux_client"]
 
 #: The services ``aux_client`` makes clients for.
 SERVICES: Final = frozenset({"s3", "ecr"})
@@ -52,3 +53,38 @@ def aux_client(
         )
     except ValueError as err:  # botocore's word for an endpoint it cannot parse
         raise fail("endpoint_url", f"must be an http(s) URL with a host ({err})") from err
+
+
+class AuxClients:
+    """The S3 and ECR clients of one ``LambdaCodeClient``, made on first use and kept.
+
+    Made like the Lambda client: from its session or profile and, when it was given one, its
+    endpoint URL. Shared (by reference) with the clients ``with_rate_limits`` makes.
+    """
+
+    def __init__(
+        self,
+        *,
+        endpoint_url: str | None = None,
+        profile_name: str | None = None,
+        session: botocore.session.Session | None = None,
+    ) -> None:
+        self._endpoint_url = endpoint_url
+        self._profile_name = profile_name
+        self._session = session
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, service: str, region_name: str | None) -> Any:
+        """The client for ``service`` in ``region_name``: botocore clients are thread-safe."""
+        with self._lock:
+            key = (service, region_name)
+            if key not in self._clients:
+                self._clients[key] = aux_client(
+                    service,
+                    region_name=region_name,
+                    endpoint_url=self._endpoint_url,
+                    profile_name=self._profile_name,
+                    session=self._session,
+                )
+            return self._clients[key]

@@ -37,9 +37,12 @@ from ._deploy import (
 )
 from ._errors import DeadlineExceededError, LambdaCodeError, map_botocore_error
 from ._events import DeployEvent, DeployResult
+from ._images import ResolvedImage
 from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
+from ._package import ContainerImage, ZipPackage
 from ._ratelimit import RateLimits
 from ._retry import TRANSPORT_ERRORS, CallBudget
+from ._staging import S3Staging, StagedObject
 from ._types import CodeInput
 from ._validation import check_callable, check_instance
 
@@ -126,9 +129,11 @@ class AsyncLambdaCodeClient(ClientBase):
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "AsyncLambdaCodeClient":
         """A client on the same aiobotocore client and policies, with its own rate limiters."""
-        return AsyncLambdaCodeClient(
+        limited = AsyncLambdaCodeClient(
             self.client, retry=self.retry, wait=self.wait, clock=self.clock, rate_limits=rate_limits
         )
+        limited._aux = self._aux
+        return limited
 
     async def _sleep(self, seconds: float) -> None:
         sleep = getattr(self.clock, "async_sleep", None)
@@ -210,6 +215,45 @@ class AsyncLambdaCodeClient(ClientBase):
         """``LambdaCodeClient.update_alias``."""
         plan = self._alias_plan("update_alias", function_name, name, version, revision_id)
         return await self._call(plan, deadline)
+
+    async def stage_zip(
+        self,
+        package: ZipPackage,
+        staging: S3Staging,
+        *,
+        region: str | None = None,
+        on_progress: Callable[[int, int], object] | None = None,
+        deadline: float | None = None,
+    ) -> StagedObject:
+        """``LambdaCodeClient.stage_zip``, run in a worker thread (s3transfer blocks).
+
+        ``on_progress`` may be async; it is called on the event loop, never from a thread.
+        """
+        loop = asyncio.get_running_loop()
+        pending: list[asyncio.Future[Any]] = []
+
+        def deliver(sent: int, total: int) -> None:
+            assert on_progress is not None  # noqa: S101 - only scheduled with one
+            result = on_progress(sent, total)
+            if inspect.isawaitable(result):
+                pending.append(asyncio.ensure_future(result))
+
+        def from_thread(sent: int, total: int) -> None:
+            loop.call_soon_threadsafe(deliver, sent, total)
+
+        progress = from_thread if on_progress is not None else None
+        call = self._staging_call(package, staging, region, progress, deadline)
+        try:
+            # Scheduled in order, every progress call runs before the thread's result arrives.
+            return await asyncio.to_thread(call)
+        finally:
+            await asyncio.gather(*pending)
+
+    async def resolve_image(
+        self, image: ContainerImage, *, deadline: float | None = None
+    ) -> ResolvedImage:
+        """``LambdaCodeClient.resolve_image``, run in a worker thread."""
+        return await asyncio.to_thread(self._resolve_call(image, deadline))
 
     async def _call(
         self,
@@ -320,6 +364,8 @@ class AsyncLambdaCodeClient(ClientBase):
         architectures: Iterable[str] | None = None,
         timeout: float = 300.0,
         alias: str | None = None,
+        staging: S3Staging | None = None,
+        check_architecture: bool = True,
         on_event: AsyncOnEvent | None = None,
     ) -> DeployResult:
         """``LambdaCodeClient.deploy``: the same steps and promises; ``on_event`` may be async.
@@ -337,6 +383,8 @@ class AsyncLambdaCodeClient(ClientBase):
             architectures=architectures,
             timeout=timeout,
             alias=alias,
+            staging=staging,
+            check_architecture=check_architecture,
         )
         return await self.deploy_target(target, on_event=on_event)
 

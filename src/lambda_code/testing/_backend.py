@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import botocore.exceptions
 
 from lambda_code._package import zip_files
 from lambda_code.testing._api_errors import (
@@ -132,6 +133,7 @@ class LambdaBackend:
         create_duration: float,
         reuse_unchanged_versions: bool,
         seed: int,
+        s3: Any = None,
     ) -> None:
         self.clock = clock
         self.region_name = region_name
@@ -141,6 +143,8 @@ class LambdaBackend:
         self.reuse_unchanged_versions = reuse_unchanged_versions
         self.functions: dict[str, _Function] = {}
         self.s3: dict[str, dict[str, list[tuple[str, bytes]]]] = {}
+        # A real S3 client (moto's, say) to take code from when an object is not in self.s3.
+        self.s3_client = s3
         self.next_failures: list[tuple[str | None, str, str]] = []
         self.versions_published: collections.Counter[str] = collections.Counter()
         self.writer_updates = 0
@@ -565,6 +569,8 @@ class LambdaBackend:
             raise invalid("Please provide both S3Bucket and S3Key.")
         wanted = source.get("S3ObjectVersion")
         objects = self.s3.get(str(bucket))
+        if objects is None and self.s3_client is not None:
+            return self._s3_client_object(str(bucket), str(key), wanted)
         if objects is None:
             s3_code, s3_message = "NoSuchBucket", "The specified bucket does not exist"
         elif str(key) not in objects:
@@ -578,6 +584,20 @@ class LambdaBackend:
             f"Error occurred while GetObject. S3 Error Code: {s3_code}. "
             f"S3 Error Message: {s3_message}"
         )
+
+    def _s3_client_object(self, bucket: str, key: str, version: object) -> bytes:
+        extra = {"VersionId": version} if version is not None else {}
+        try:
+            response = self.s3_client.get_object(Bucket=bucket, Key=key, **extra)
+        except botocore.exceptions.ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            message = error.response.get("Error", {}).get("Message", "")
+            raise invalid(
+                f"Error occurred while GetObject. S3 Error Code: {code}. "
+                f"S3 Error Message: {message}"
+            ) from error
+        data: bytes = response["Body"].read()
+        return data
 
     def _new_version(
         self, fn: _Function, description: object, update: _Transition | None

@@ -62,7 +62,9 @@ class SimulatedLambda:
     """A simulated Lambda control plane attached to a real botocore Lambda client.
 
     It answers an aiobotocore Lambda client too: pass one (created and entered) as `client`,
-    or take one from `aio_client()`.
+    or take one from `aio_client()`. Code named by S3 bucket and key comes from the objects
+    given to `put_s3_object`, or, for a bucket not given there, from `s3`, a real botocore S3
+    client (moto's, for a test of staging through S3).
     """
 
     clock: _On[Clock] = _On("_backend")
@@ -92,6 +94,7 @@ class SimulatedLambda:
         throttling: bool = True,
         reuse_unchanged_versions: bool = True,
         seed: int = 0,
+        s3: Any = None,
     ) -> None:
         clock = clock if clock is not None else VirtualClock()
         self._lock = threading.Lock()
@@ -104,6 +107,7 @@ class SimulatedLambda:
             create_duration=create_duration,
             reuse_unchanged_versions=reuse_unchanged_versions,
             seed=seed,
+            s3=s3,
         )
         self._faults = Faults(seed + 2)
         self._quotas = Quotas(
