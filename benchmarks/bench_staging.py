@@ -236,8 +236,7 @@ def run(tmpdir: str | Path | None = None, quick: bool = False) -> dict[str, Any]
         tree_bytes = make_tree(tree, files, FILE_BYTES)
         # ZipPackage may still hold zips only up to the direct-upload limit; staging is what
         # carries larger ones, so it takes them here.
-        limit = max(_package.MAX_ZIP_SIZE, tree_bytes + 16 * MIB)
-        _package.MAX_ZIP_SIZE = limit
+        _package.MAX_ZIP_SIZE = max(getattr(_package, "MAX_ZIP_SIZE", 0), tree_bytes + 16 * MIB)
         cli = _aws_cli()
         with moto_server() as url:
             s3, lam, boto_s3 = _setup(url)
