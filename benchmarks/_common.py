@@ -15,7 +15,14 @@ import botocore.session
 from botocore.config import Config
 
 # Nothing here may reach AWS or pick up a developer's credentials or endpoints.
-for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_CONFIG_FILE"):
+for _name in (
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_LAMBDA",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_ECR",
+    "AWS_CONFIG_FILE",
+):
     os.environ.pop(_name, None)
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_CONFIG_FILE"] = os.devnull

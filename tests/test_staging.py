@@ -34,7 +34,6 @@ from lambda_code import (
     S3Staging,
     StagingError,
     ZipPackage,
-    _package,
 )
 from lambda_code._package import zip_files
 from lambda_code._services import aux_client
@@ -449,12 +448,8 @@ def test_multipart_upload_is_verified_by_its_metadata(s3: Any) -> None:
     assert (again.uploaded, again.location) == (False, first.location)
 
 
-def test_package_over_the_direct_limit_is_staged_in_parts(
-    s3: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_package_over_the_direct_limit_is_staged_in_parts(s3: Any) -> None:
     """A zip past 50 MiB is staged by default, in 8 MiB parts, and arrives intact."""
-    # Let ZipPackage hold a zip past the direct-upload limit, which staging exists for.
-    monkeypatch.setattr(_package, "MAX_ZIP_SIZE", 2 * MAX_ZIP_SIZE, raising=False)
     package = _package_of(MAX_ZIP_SIZE + MIB, seed=50)
     staging = S3Staging(BUCKET)
     assert staging.stages(package)
