@@ -27,6 +27,7 @@ from botocore.exceptions import (
 )
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
+from . import _awscli
 from ._enums import State
 from ._errors import (
     DeadlineExceededError,
@@ -183,6 +184,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds for the whole deploy (default: 300)",
     )
+    _awscli.add_hints(update, _awscli.UPDATE_HINTS)
 
     wait = commands.add_parser(
         "wait",
@@ -208,6 +210,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     get.add_argument("function", metavar="FUNCTION", help="function name, ARN or partial ARN")
     get.add_argument("--qualifier", metavar="Q", help="a version number or alias")
+
+    _awscli.add_parser(commands, parents=[aws], epilog=_EPILOG, formatter_class=formatter)
 
     commands.add_parser(
         "demo",
@@ -599,6 +603,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]]]
     "wait": _wait,
     "get": _get,
     "demo": _demo,
+    _awscli.COMMAND: _awscli.run,
 }
 
 
