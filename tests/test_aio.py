@@ -8,14 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiobotocore.session import get_session
+from aiobotocore.session import AioSession, get_session
 
 from lambda_code import (
     DeployEvent,
     DeployResult,
     DeployTarget,
+    LambdaCodeClient,
     LambdaCodeError,
     PolledEvent,
+    RateLimits,
     RequestValidationError,
     ResourceNotFoundException,
     RetryPolicy,
@@ -313,3 +315,59 @@ def test_the_async_client_reports_upload_progress_on_its_loop(moto_server: str) 
     assert seen
     assert seen[-1] == (package.size, True)
     assert [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)
+
+
+# -- sessions and the client argument ----------------------------------------------------------
+
+
+def test_an_aio_session_makes_the_client(moto_server: str) -> None:
+    """session= takes an AioSession: the client is made from it on entry, retries off."""
+    session = AioSession()
+    session.set_config_variable("region", "eu-west-3")
+
+    async def run() -> None:
+        client = AsyncLambdaCodeClient(session=session, endpoint_url=moto_server)
+        assert client.session is session
+        async with client:
+            assert client.client.meta.region_name == "eu-west-3"
+            assert client.client.meta.config.retries["total_max_attempts"] == 1
+            with pytest.raises(ResourceNotFoundException):
+                await client.get_function("missing")
+            assert client.with_rate_limits(RateLimits()).session is session
+        assert client.session is session
+
+    asyncio.run(run())
+
+
+def test_a_wrong_client_or_session_is_a_type_error(moto_server: str) -> None:
+    """Each client takes only its own kind of Lambda client and session."""
+    import boto3
+
+    blocking = boto3.client("lambda", region_name="us-east-1")
+    with pytest.raises(TypeError, match=r"aiobotocore Lambda client.*blocking \(botocore\)"):
+        AsyncLambdaCodeClient(blocking)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="pass a session as session="):
+        AsyncLambdaCodeClient(AioSession())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a boto3 or botocore session goes to LambdaCodeClient"):
+        AsyncLambdaCodeClient(session=boto3.Session())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="session must be an aiobotocore AioSession"):
+        AsyncLambdaCodeClient(session="default")  # type: ignore[arg-type]
+    # An AioSession is a botocore Session to a type checker: only the run-time check sees it.
+    with pytest.raises(TypeError, match=r"goes to lambda_code\.aio\.AsyncLambdaCodeClient"):
+        LambdaCodeClient(session=AioSession())
+    with pytest.raises(TypeError, match="pass a session as session="):
+        LambdaCodeClient(AioSession())  # type: ignore[arg-type]
+
+    async def run() -> None:
+        async with get_session().create_client(
+            "lambda", region_name="us-east-1", endpoint_url=moto_server
+        ) as raw:
+            with pytest.raises(TypeError, match=r"not an async \(aiobotocore\) lambda client"):
+                LambdaCodeClient(raw)  # type: ignore[arg-type]
+        async with get_session().create_client(
+            "s3", region_name="us-east-1", endpoint_url=moto_server
+        ) as s3:
+            with pytest.raises(TypeError, match=r"not an async \(aiobotocore\) s3 client"):
+                AsyncLambdaCodeClient(s3)
+
+    asyncio.run(run())

@@ -9,6 +9,8 @@ from typing import Any
 import boto3
 import botocore.session
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from lambda_code import (
@@ -16,6 +18,7 @@ from lambda_code import (
     LambdaCodeClient,
     LastUpdateStatus,
     PackageType,
+    RateLimits,
     RequestValidationError,
     ResourceNotFoundException,
     State,
@@ -163,3 +166,128 @@ def test_unusable_endpoint_url_is_a_validation_error(
     monkeypatch.setenv("AWS_ENDPOINT_URL", url)
     with pytest.raises(RequestValidationError):
         LambdaCodeClient(region_name="us-east-1")
+
+
+# -- sessions and the client argument ----------------------------------------------------------
+
+
+def _signed_with(client: LambdaCodeClient) -> list[str]:
+    """The access key of each request ``client`` sends, as its Authorization header names it."""
+    keys: list[str] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        header = request.headers["Authorization"].decode()
+        keys.append(header.split("Credential=")[1].split("/")[0])
+
+    client.client.meta.events.register("before-send.lambda", capture)
+    return keys
+
+
+def test_a_boto3_session_makes_the_client(moto_server: str) -> None:
+    """session= takes a boto3 Session: its credentials and region, botocore's retries off."""
+    session = boto3.Session(
+        aws_access_key_id="AKIDFROMSESSION",
+        aws_secret_access_key="fake",  # noqa: S106 - a fake, for moto
+        region_name="eu-west-2",
+    )
+    client = LambdaCodeClient(session=session, endpoint_url=moto_server)
+    assert client.session is session._session
+    assert client.client.meta.region_name == "eu-west-2"
+    default = LambdaCodeClient(region_name="eu-west-2")
+    assert client.client.meta.config.retries == default.client.meta.config.retries
+    assert default.client.meta.config.retries["total_max_attempts"] == 1
+    keys = _signed_with(client)
+    with pytest.raises(ResourceNotFoundException):
+        client.get_function_configuration("missing")
+    assert keys == ["AKIDFROMSESSION"]
+
+
+def test_a_botocore_session_and_region_name(moto_server: str) -> None:
+    """session= takes a botocore Session too; region_name wins over the session's region."""
+    session = botocore.session.Session()
+    session.set_config_variable("region", "ap-south-1")
+    assert LambdaCodeClient(session=session).client.meta.region_name == "ap-south-1"
+    client = LambdaCodeClient(session=session, region_name="sa-east-1", endpoint_url=moto_server)
+    assert client.session is session
+    assert client.client.meta.region_name == "sa-east-1"
+    with pytest.raises(ResourceNotFoundException):
+        client.get_function("missing")
+
+
+def test_the_session_profile_gives_the_region(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session's profile is used as it is: its region, from the AWS config file."""
+    config = tmp_path / "config"
+    config.write_text("[profile dev]\nregion = eu-north-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    client = LambdaCodeClient(session=boto3.Session(profile_name="dev"))
+    assert client.client.meta.region_name == "eu-north-1"
+    assert LambdaCodeClient(profile_name="dev").client.meta.region_name == "eu-north-1"
+
+
+def test_the_default_session_is_kept() -> None:
+    """A client made without a session keeps the one it made; a given client has none."""
+    made = LambdaCodeClient(region_name="us-east-1")
+    assert isinstance(made.session, botocore.session.Session)
+    assert made.with_rate_limits(RateLimits()).session is made.session
+    given = LambdaCodeClient(made.client)
+    assert given.session is None
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        (boto3.Session(), "pass a session as session="),
+        (botocore.session.Session(), "pass a session as session="),
+        (boto3.client("s3", region_name="us-east-1"), "not a blocking (botocore) s3 client"),
+        ("lambda", "not builtins.str"),
+    ],
+    ids=["boto3 Session", "botocore Session", "S3 client", "str"],
+)
+def test_a_wrong_client_is_a_type_error(value: Any, says: str) -> None:
+    """Anything but a Lambda client as client= is a TypeError saying what was expected."""
+    with pytest.raises(TypeError, match="client must be a botocore or boto3 Lambda client") as info:
+        LambdaCodeClient(value)
+    assert says in str(info.value)
+
+
+@settings(max_examples=50)
+@given(
+    st.one_of(
+        st.integers(),
+        st.text(),
+        st.binary(),
+        st.dictionaries(st.text(), st.text()),
+        st.builds(object),
+    )
+)
+def test_no_object_but_a_lambda_client_is_taken(value: object) -> None:
+    """Whatever else is passed as client, the answer is a TypeError at once, naming client."""
+    with pytest.raises(TypeError, match=r"^client must be"):
+        LambdaCodeClient(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [boto3.client("lambda", region_name="us-east-1"), "default"],
+    ids=["a client", "str"],
+)
+def test_a_wrong_session_is_a_type_error(value: Any) -> None:
+    """session= takes a boto3 or botocore Session; anything else is a TypeError."""
+    with pytest.raises(TypeError, match=r"session must be a boto3\.Session or a botocore"):
+        LambdaCodeClient(session=value)
+
+
+def test_session_rules_are_validated() -> None:
+    """A session with a client, or with a profile name, is refused naming the argument."""
+    session = boto3.Session()
+    client = boto3.client("lambda", region_name="us-east-1")
+    with pytest.raises(RequestValidationError) as both:
+        LambdaCodeClient(client, session=session)
+    assert both.value.field == "session"
+    with pytest.raises(RequestValidationError) as profile:
+        LambdaCodeClient(session=session, profile_name="dev")
+    assert profile.value.field == "profile_name"

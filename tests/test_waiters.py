@@ -1,7 +1,7 @@
 """wait_until_updated / wait_until_active against the simulated control plane, in virtual time."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 import pytest
@@ -23,6 +23,9 @@ from lambda_code import (
     WaitTimeoutError,
 )
 from lambda_code.testing import FaultKind, SimulatedLambda, VirtualClock, make_zip
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
 
 CODE = make_zip({"index.py": b"def handler(event, context):\n    return 2\n"})
 
@@ -192,7 +195,8 @@ def _stubbed(clock: VirtualClock, *answers: dict[str, Any] | tuple[str, int]) ->
         else:
             stubber.add_response("get_function", {"Configuration": answer})
     stubber.activate()
-    return LambdaCodeClient(botocore_client, clock=clock)
+    # botocore's stubs type its clients BaseClient; the Lambda client's type is boto3-stubs'.
+    return LambdaCodeClient(cast("LambdaClient", botocore_client), clock=clock)
 
 
 def test_access_denied_raises_at_once(clock: VirtualClock) -> None:

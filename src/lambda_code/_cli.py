@@ -31,6 +31,7 @@ from botocore.exceptions import (
 )
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
+from . import _awscli
 from ._enums import State
 from ._errors import (
     DeadlineExceededError,
@@ -242,6 +243,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     _update_arguments(update)
+    _awscli.add_hints(update, _awscli.UPDATE_HINTS)
 
     wait = commands.add_parser(
         "wait",
@@ -296,6 +298,7 @@ def _parser() -> argparse.ArgumentParser:
         "Path with -o",
     )
     group.add_argument("--debug", action="store_true", help="tracebacks on errors")
+    _awscli.add_parser(commands, parents=[aws], epilog=_EPILOG, formatter_class=formatter)
 
     commands.add_parser(
         "demo",
@@ -859,6 +862,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]]]
     "get": _get,
     "package": _package,
     "demo": _demo,
+    _awscli.COMMAND: _awscli.run,
 }
 
 

@@ -1,8 +1,9 @@
 """``LambdaCodeClient``: typed calls over a botocore Lambda client, with retries and waits."""
 
 import functools
+import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 import attrs
 import botocore.session
@@ -31,17 +32,88 @@ from ._waiters import Poll, Waiter, WaitPolicy
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import boto3
+
+    # Named in LambdaCodeClient's quoted base, which ruff does not read as a use.
+    from mypy_boto3_lambda import LambdaClient  # noqa: F401
+
     from ._events import DeployResult
 
-__all__ = ["ClientBase", "LambdaCodeClient", "Plan", "endpoint_error"]
+    #: What ``LambdaCodeClient(session=...)`` accepts.
+    Session: TypeAlias = boto3.Session | botocore.session.Session
+
+__all__ = [
+    "ClientBase",
+    "LambdaCodeClient",
+    "Plan",
+    "check_client",
+    "core_session",
+    "endpoint_error",
+]
 
 T = TypeVar("T")
+ClientT = TypeVar("ClientT")
+SessionT = TypeVar("SessionT")
+
+
+def _service_name(client: object) -> str | None:
+    meta = getattr(client, "meta", None)
+    name = getattr(getattr(meta, "service_model", None), "service_name", None)
+    return name if isinstance(name, str) else None
+
+
+def _is_async(client: object) -> bool:
+    # aiobotocore's clients are async context managers; botocore's are not.
+    return hasattr(client, "__aenter__")
+
+
+def _describe(value: object) -> str:
+    """What ``value`` is, for an error message: the kind of AWS client, or its type."""
+    service = _service_name(value)
+    if service is not None:
+        kind = "an async (aiobotocore)" if _is_async(value) else "a blocking (botocore)"
+        return f"{kind} {service} client"
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def core_session(session: object) -> botocore.session.Session | None:
+    """The botocore session of ``session`` (a botocore, boto3 or aiobotocore one), else None.
+
+    A boto3 (or aioboto3) ``Session`` keeps its botocore session in ``_session``; clients made
+    from that are the ones the boto3 session would make.
+    """
+    for candidate in (session, getattr(session, "_session", None)):
+        if isinstance(candidate, botocore.session.Session):
+            return candidate
+    return None
+
+
+def check_client(client: object, *, asynchronous: bool, expected: str) -> None:
+    """Raise ``TypeError`` unless ``client`` is a Lambda client of the right kind."""
+    if _service_name(client) == "lambda" and _is_async(client) == asynchronous:
+        return
+    hint = "; pass a session as session=" if core_session(client) is not None else ""
+    raise TypeError(f"client must be {expected}, not {_describe(client)}{hint}")
+
+
+def _sync_session(session: object) -> botocore.session.Session:
+    core = core_session(session)
+    if core is None or inspect.iscoroutinefunction(core.get_credentials):
+        hint = (
+            "; an aiobotocore session goes to lambda_code.aio.AsyncLambdaCodeClient"
+            if core is not None
+            else ""
+        )
+        raise TypeError(
+            "session must be a boto3.Session or a botocore.session.Session, "
+            f"not {_describe(session)}{hint}"
+        )
+    return core
 
 
 def _botocore_client(
-    region_name: str | None, endpoint_url: str | None, profile_name: str | None
+    session: botocore.session.Session, region_name: str | None, endpoint_url: str | None
 ) -> Any:
-    session = botocore.session.Session(profile=profile_name)
     # lambda-code's RetryPolicy is the only retry layer: botocore's own would multiply it.
     config = Config(retries={"total_max_attempts": 1})
     try:
@@ -84,15 +156,22 @@ def _configuration(response: dict[str, Any]) -> FunctionConfiguration:
     return FunctionConfiguration.from_api(response["Configuration"])
 
 
-class ClientBase:
-    """What the blocking and the async client share: policies, limiters, validation and plans."""
+class ClientBase(Generic[ClientT, SessionT]):
+    """What the blocking and the async client share: policies, limiters, validation and plans.
+
+    ``ClientT`` and ``SessionT`` are what a subclass accepts as ``client`` and ``session``.
+    """
 
     client: Any
+    #: The botocore session the client was made from, for clients of other services; None
+    #: when a client was given.
+    session: Any
 
     def __init__(
         self,
-        client: Any = None,
+        client: ClientT | None = None,
         *,
+        session: SessionT | None = None,
         region_name: str | None = None,
         endpoint_url: str | None = None,
         profile_name: str | None = None,
@@ -124,17 +203,49 @@ class ClientBase:
             burst = rate_limits.burst
             self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
             self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
-        self.client = (
-            client if client is not None else self._default(region_name, endpoint_url, profile_name)
-        )
+        self.session = None
+        if client is not None:
+            self._check_client(client)
+            if session is not None:
+                raise RequestValidationError(
+                    field="session", rule="must not be given with client: give one or the other"
+                )
+            self.client = client
+            self._aux = AuxClients()
+            return
+        if session is not None and profile_name is not None:
+            raise RequestValidationError(
+                field="profile_name",
+                rule="must not be given with session: the session's own profile is used",
+            )
+        self.client = self._default(session, region_name, endpoint_url, profile_name)
         # S3 (staging) and ECR (image tags) clients, made like this one when first needed.
-        self._aux = AuxClients(endpoint_url=endpoint_url, profile_name=profile_name)
+        self._aux = AuxClients(
+            endpoint_url=endpoint_url, profile_name=profile_name, session=self._botocore_session()
+        )
+
+    def _check_client(self, client: object) -> None:
+        check_client(client, asynchronous=False, expected="a botocore or boto3 Lambda client")
+
+    def _botocore_session(self) -> botocore.session.Session | None:
+        """The session S3 and ECR clients are made from: a blocking one (not aiobotocore's)."""
+        return self.session if type(self.session) is botocore.session.Session else None
 
     def _default(
-        self, region_name: str | None, endpoint_url: str | None, profile_name: str | None
+        self,
+        session: object,
+        region_name: str | None,
+        endpoint_url: str | None,
+        profile_name: str | None,
     ) -> Any:
         """The client to use when none is given (the blocking client makes one at once)."""
-        return _botocore_client(region_name, endpoint_url, profile_name)
+        core = (
+            botocore.session.Session(profile=profile_name)
+            if session is None
+            else _sync_session(session)
+        )
+        self.session = core
+        return _botocore_client(core, region_name, endpoint_url)
 
     def __repr__(self) -> str:
         meta = getattr(self.client, "meta", None)
@@ -307,12 +418,16 @@ class ClientBase:
         return delay
 
 
-class LambdaCodeClient(ClientBase):
+class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
     """Typed, validated, retrying access to a function's code and its update lifecycle.
 
-    Wraps ``client`` (a botocore or boto3 Lambda client) or creates one from the default
-    session with botocore's retries off. With a client of your own, botocore's retries
-    (``ResponseMetadata.RetryAttempts``) count against ``retry.max_attempts``. ``clock`` (a
+    Wraps ``client`` (a botocore or boto3 Lambda client; anything else is a ``TypeError``) or
+    creates one with botocore's retries off: from ``session`` (a ``boto3.Session`` or a
+    ``botocore.session.Session``, whose credentials, profile and region it uses), or else from
+    a new session of ``profile_name``. ``region_name`` and ``endpoint_url`` apply to a client
+    it creates; without ``region_name`` the session's region is used. The session is kept in
+    ``session`` (a boto3 session's botocore session). With a client of your own, botocore's
+    retries (``ResponseMetadata.RetryAttempts``) count against ``retry.max_attempts``. ``clock`` (a
     ``Clock``: ``SystemClock`` unless given) drives every backoff, wait and rate limit, so
     tests can run in virtual time. With
     ``rate_limits``, every call (retries and polls included) first takes a slot from its API
@@ -329,6 +444,7 @@ class LambdaCodeClient(ClientBase):
             rate_limits=rate_limits,
         )
         limited._aux = self._aux
+        limited.session = self.session
         return limited
 
     # -- single calls ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 try:
     from aiobotocore.config import AioConfig
@@ -22,7 +22,7 @@ except ImportError as err:  # pragma: no cover - the message is the point
 import tenacity
 from botocore.exceptions import ClientError
 
-from ._client import ClientBase, Plan, endpoint_error
+from ._client import ClientBase, Plan, check_client, core_session, endpoint_error
 from ._deploy import (
     DeploySteps,
     DeployTarget,
@@ -46,6 +46,10 @@ from ._staging import S3Staging, StagedObject
 from ._types import CodeInput
 from ._validation import check_callable, check_instance
 
+if TYPE_CHECKING:
+    # Named in AsyncLambdaCodeClient's quoted base, which ruff does not read as a use.
+    from types_aiobotocore_lambda import LambdaClient  # noqa: F401
+
 __all__ = ["AsyncLambdaCodeClient"]
 
 T = TypeVar("T")
@@ -58,11 +62,21 @@ AsyncOnUnknownOutcome = Callable[
 ]
 
 
+def _aio_session(session: object) -> AioSession:
+    core = core_session(session)
+    if not isinstance(core, AioSession):
+        hint = "; a boto3 or botocore session goes to LambdaCodeClient" if core is not None else ""
+        raise TypeError(
+            f"session must be an aiobotocore AioSession, not {type(session).__module__}."
+            f"{type(session).__qualname__}{hint}"
+        )
+    return core
+
+
 @contextlib.asynccontextmanager
 async def _aiobotocore_client(
-    region_name: str | None, endpoint_url: str | None, profile_name: str | None
+    session: AioSession, region_name: str | None, endpoint_url: str | None
 ) -> AsyncIterator[Any]:
-    session = AioSession(profile=profile_name)
     # lambda-code's RetryPolicy is the only retry layer: botocore's own would multiply it.
     config = AioConfig(retries={"total_max_attempts": 1})
     try:
@@ -90,29 +104,51 @@ async def _settle(value: object) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-class AsyncLambdaCodeClient(ClientBase):
+class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
     """``LambdaCodeClient``'s methods, awaitable, over an aiobotocore Lambda client.
 
-    Wraps ``client`` (an aiobotocore Lambda client you created and entered) or, used as
-    ``async with AsyncLambdaCodeClient(region_name=...) as client:``, creates its own with
-    botocore's retries off and closes it at the end; it never closes a client it was given.
-    The options are ``LambdaCodeClient``'s. ``on_event`` and ``on_poll`` may be async.
+    Wraps ``client`` (an aiobotocore Lambda client you created and entered; anything else is
+    a ``TypeError``) or, used as ``async with AsyncLambdaCodeClient(region_name=...) as
+    client:``, creates its own with botocore's retries off and closes it at the end; it never
+    closes a client it was given. It creates it from ``session`` (an aiobotocore
+    ``AioSession``) if given, else from a new one of ``profile_name``, and keeps that in
+    ``session``. The options are ``LambdaCodeClient``'s. ``on_event`` and ``on_poll`` may be
+    async.
     """
 
+    session: AioSession | None
     _create: tuple[str | None, str | None, str | None] = (None, None, None)
     _owned: contextlib.AsyncExitStack | None = None
 
+    def _check_client(self, client: object) -> None:
+        check_client(
+            client,
+            asynchronous=True,
+            expected="an aiobotocore Lambda client, created and entered "
+            "(async with session.create_client('lambda') as client)",
+        )
+
     def _default(
-        self, region_name: str | None, endpoint_url: str | None, profile_name: str | None
+        self,
+        session: object,
+        region_name: str | None,
+        endpoint_url: str | None,
+        profile_name: str | None,
     ) -> Any:
         # An aiobotocore client must be entered: it is made in __aenter__.
+        self.session = None if session is None else _aio_session(session)
         self._create = (region_name, endpoint_url, profile_name)
         return None
 
     async def __aenter__(self) -> Self:
         if self.client is None:
+            region_name, endpoint_url, profile_name = self._create
+            if self.session is None:
+                self.session = AioSession(profile=profile_name)
             stack = contextlib.AsyncExitStack()
-            self.client = await stack.enter_async_context(_aiobotocore_client(*self._create))
+            self.client = await stack.enter_async_context(
+                _aiobotocore_client(self.session, region_name, endpoint_url)
+            )
             self._owned = stack
         return self
 
@@ -133,6 +169,7 @@ class AsyncLambdaCodeClient(ClientBase):
             self.client, retry=self.retry, wait=self.wait, clock=self.clock, rate_limits=rate_limits
         )
         limited._aux = self._aux
+        limited.session = self.session
         return limited
 
     async def _sleep(self, seconds: float) -> None:

@@ -8,7 +8,9 @@ annotation drifts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, assert_type
+from typing import TYPE_CHECKING, Any, assert_type
+
+import botocore.session
 
 from lambda_code import (
     Architecture,
@@ -37,6 +39,9 @@ from lambda_code import (
     ZipProgress,
 )
 from lambda_code.models import Layer, TracingConfig, TracingMode
+
+if TYPE_CHECKING:
+    import boto3
 
 
 def build_requests(zip_bytes: bytes, archs: list[str]) -> list[UpdateFunctionCodeRequest]:
@@ -112,6 +117,20 @@ def make_client() -> LambdaCodeClient:
     """A client from the default session with a custom retry policy."""
     policy = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=10.0, timeout=120.0)
     return LambdaCodeClient(region_name="eu-west-1", retry=policy)
+
+
+def from_boto3(session: boto3.Session) -> list[LambdaCodeClient]:
+    """A boto3 client or a session (boto3's or botocore's); a Session as the client is refused.
+
+    The ignore is the test: with ``warn_unused_ignores`` (strict), mypy fails here the day it
+    stops rejecting a Session passed as ``client``.
+    """
+    return [
+        LambdaCodeClient(session.client("lambda")),
+        LambdaCodeClient(session=session),
+        LambdaCodeClient(session=botocore.session.get_session(), region_name="eu-west-1"),
+        LambdaCodeClient(session),  # type: ignore[arg-type]
+    ]
 
 
 def ship(client: LambdaCodeClient, zip_bytes: bytes) -> FunctionConfiguration | None:
