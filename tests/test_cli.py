@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from botocore.exceptions import ClientError
 from lambda_code import LambdaCodeClient, ZipPackage, _cli
 from lambda_code._cli import EXIT_CODES, main
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
+from terminal import render
 
 _ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
 # Only against a hang: how long a command takes on a busy machine is no part of any test.
@@ -517,18 +519,20 @@ def test_live_status_line_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch,
     sim: SimulatedLambda,
     source: Path,
+    tmp_path: Path,
 ) -> None:
-    """On a terminal the status line is rewritten with \\r and ends in the transition."""
+    """On a terminal the status line is rewritten in place; finished transitions stay, marked."""
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
     code = main(["update", "fn", "--zip", str(source), "--publish"])
     out = capsys.readouterr().out
     assert code == 0
-    shown = terminal.getvalue()
-    assert shown.count("\r") > 5
-    assert shown.count("\n") == 2  # the kept transition line, and the end of the status line
-    assert "LastUpdateStatus InProgress → Successful" in shown
-    assert "version 1 State Active" in shown
+    screen = render(tmp_path, terminal.getvalue())
+    assert len(screen) == 2, screen
+    assert re.fullmatch(r"✓ fn: LastUpdateStatus InProgress → Successful  \[2\.\ds\]", screen[0])
+    assert re.fullmatch(r"✓ fn: version 1 State Active  \[2\.\ds\]", screen[1])
     assert "Version           1 (published)" in out
 
 
@@ -562,14 +566,6 @@ def test_s3_and_dry_run(capsys: pytest.CaptureFixture[str], sim: SimulatedLambda
     assert code == 0
     assert f"uploading {location}" in err
     assert sim.code("fn") == data
-
-
-def test_human_sizes() -> None:
-    """Sizes read in bytes, KiB or MiB."""
-    assert _cli._human_size(0) == "0 B"
-    assert _cli._human_size(1023) == "1023 B"
-    assert _cli._human_size(1536) == "1.5 KiB"
-    assert _cli._human_size(50 * 1024 * 1024) == "50.0 MiB"
 
 
 # -- demo --------------------------------------------------------------------------------------
