@@ -453,6 +453,33 @@ def _notebook() -> tuple[Callable[..., Any], object] | None:
     return display, getattr(shell, "execution_count", None)
 
 
+def _choose_view(
+    stream: TextIO | None,
+    live: bool | None,
+    color: bool | None,
+    display: Callable[..., Any] | None,
+) -> tuple[_View, _Symbols]:
+    """Where and how a reporter draws, from its options and the environment."""
+    if display is None and stream is None:
+        found = _notebook()
+        display = found[0] if found is not None else None
+    if display is not None:
+        return _DisplayView(display), _UNICODE
+    stream = sys.stderr if stream is None else stream
+    symbols = _symbols(stream)
+    dumb = os.environ.get("TERM") == "dumb"
+    if live is None:
+        live = _is_tty(stream) and not dumb
+    if not live:
+        return _PlainView(_Out(stream)), symbols
+    if color is None:
+        color = not dumb and not os.environ.get("NO_COLOR")
+    rich = _rich_view(stream) if color else None
+    if rich is not None:
+        return rich, symbols
+    return _LineView(_Out(stream), symbols, ansi=color), symbols
+
+
 # -- the reporter ------------------------------------------------------------------------------
 
 
@@ -512,7 +539,7 @@ class Reporter:
             if value is not None:
                 check_bool(value, field=field)
         check_bool(summary, field="summary")
-        self._refresh = check_duration(refresh, field="refresh", allow_zero=True)
+        refresh = check_duration(refresh, field="refresh", allow_zero=True)
         check_callable(clock, field="clock")
         check_callable(display, field="display")
         if stream is not None and not callable(getattr(stream, "write", None)):
@@ -520,31 +547,10 @@ class Reporter:
 
         self._clock: Callable[[], float] = clock or time.monotonic
         self._started = self._clock()
-        self.summary = summary
-        if display is None and stream is None:
-            found = _notebook()
-            display = found[0] if found is not None else None
-        view: _View
-        if display is not None:
-            symbols, view = _UNICODE, _DisplayView(display)
-        else:
-            stream = sys.stderr if stream is None else stream
-            symbols = _symbols(stream)
-            dumb = os.environ.get("TERM") == "dumb"
-            if live is None:
-                live = _is_tty(stream) and not dumb
-            if color is None:
-                color = not dumb and not os.environ.get("NO_COLOR")
-            rich = _rich_view(stream) if live and color else None
-            if rich is not None:
-                view = rich
-            elif live:
-                view = _LineView(_Out(stream), symbols, ansi=color)
-            else:
-                view = _PlainView(_Out(stream))
-        self._symbols = symbols
-        self._view = view
-        self._shows_live = display is not None or view.live
+        self._summary = summary
+        self._refresh = refresh
+        self._view, self._symbols = _choose_view(stream, live, color, display)
+        self._shows_live = self._view.live or isinstance(self._view, _DisplayView)
         self._lock = threading.RLock()
         self._deploys: dict[str, _Deploy] = {}
         self._zip: str | None = None
@@ -713,10 +719,10 @@ class Reporter:
         deploy.result, deploy.stage = result, "done"
         verdict = f"{deploy.name}: {_verdict(result, self._symbols.arrow)}"
         if not self._shows_live:
-            if self.summary:
+            if self._summary:
                 self._view.commit(_Line(verdict))
             return
-        if self.summary:
+        if self._summary:
             if deploy.keep and not self._fleet():
                 self._view.commit(self._status_line(deploy, "ok", deploy.elapsed))
             self._view.commit(_Line(verdict, "ok", self._mark("ok")))
@@ -726,7 +732,7 @@ class Reporter:
 
     def _finish(self) -> None:
         unfinished = [d for d in self._deploys.values() if d.result is None]
-        if self._fleet() and (self.summary or self._shows_live):
+        if self._fleet() and (self._summary or self._shows_live):
             mark = ("fail" if unfinished else "ok") if self._shows_live else ""
             self._view.commit(_Line(self._fleet_summary(), mark, self._mark(mark)))
         elif unfinished and self._shows_live:
