@@ -686,13 +686,13 @@ class Reporter:
         deploy = self._deploys.get(name)
         if deploy is None or isinstance(event, ReadingEvent):  # a new deploy of the function
             deploy = self._deploys[name] = _Deploy(name)
+        if isinstance(event, DoneEvent):
+            self._done(deploy, event.result)
+            return
         described = self._describe(deploy, event)
         if described is None:
             return
         text, topic = described
-        if isinstance(event, DoneEvent):
-            self._done(deploy, event.result)
-            return
         if not self._shows_live:
             if self._plain_worthy(deploy, event):
                 self._view.commit(_Line(f"{name}: {text}", elapsed=event.elapsed))
@@ -771,8 +771,6 @@ class Reporter:
             return "reading the function's code and revision", ""
         if isinstance(event, SkippedEvent):
             return f"unchanged (CodeSha256 {event.code_sha256}): skipped", ""
-        if isinstance(event, DoneEvent):
-            return "done", ""
         if isinstance(event, UpdatingEvent | PolledEvent):
             if isinstance(event, UpdatingEvent):
                 # With publish, the answer describes the new version; its status is $LATEST's.
