@@ -413,7 +413,7 @@ def test_elapsed_time_ticks_between_events() -> None:
 def test_a_long_line_is_cut_to_the_terminal() -> None:
     """A live line never wraps: it is cut to the terminal's width with an ellipsis."""
     stream = _Terminal()  # no size: 80 columns, or $COLUMNS
-    with Reporter(stream, color=False, refresh=0) as reporter:
+    with Reporter(stream, color=False, refresh=0, clock=VirtualClock().now) as reporter:
         long_name = "f" * 60
         reporter.on_event(
             UploadingEvent(
@@ -451,11 +451,33 @@ def test_a_fleet_counts_stages_and_ends_with_a_line_per_function(sim: SimulatedL
     with Reporter(stream, color=False, clock=sim.clock.now, refresh=0) as reporter:
         sim.lambda_code_client().deploy_many(targets, on_event=reporter.on_event)
     output = stream.getvalue()
-    assert re.search(r"\r. 6 functions: (\d+ \w+, )*\d+ updating", output)
+    stages = r"\d+ (reading|uploading|updating|publishing|done)"
+    assert re.search(rf"\r. \d functions: {stages}(, {stages})*  \[", output)
     screen = _carriage_screen(output)
-    assert sorted(row.partition(":")[0] for row in screen[:-1]) == [f"✓ {name}" for name in names]
-    assert all(re.fullmatch(r"✓ fn\d: updated in \d+\.\ds", row) for row in screen[:-1])
+    done = [row for row in screen if re.fullmatch(r"✓ fn\d: updated in \d+\.\ds", row)]
+    assert sorted(row.partition(":")[0] for row in done) == [f"✓ {name}" for name in names]
+    # Besides: a transition kept while one function alone had shown anything yet.
+    others = [row for row in screen[:-1] if row not in done]
+    assert all(re.fullmatch(r"✓ fn\d: LastUpdateStatus .+  \[.+\]", row) for row in others), screen
     assert re.fullmatch(r"✗ 6 functions in \d+\.\ds: 5 updated, 1 not finished", screen[-1])
+
+
+def test_a_fleet_line_counts_functions_per_stage() -> None:
+    """Once a second function shows up, the live line counts functions per stage."""
+    stream = _Terminal()
+    with Reporter(stream, color=False, refresh=0, clock=VirtualClock().now) as reporter:
+        reporter.on_event(ReadingEvent(function_name="a", elapsed=0))
+        assert "a: reading the function's code and revision" in stream.writes[-1]
+        reporter.on_event(ReadingEvent(function_name="b", elapsed=0))
+        reporter.on_event(UpdatingEvent(function_name="a", elapsed=1, configuration=_CONFIG))
+        reporter.on_event(ReadingEvent(function_name="c", elapsed=0))
+        assert "3 functions: 2 reading, 1 updating  [" in stream.writes[-1]
+        reporter.on_event(DoneEvent(function_name="a", elapsed=2.5, result=_RESULT))
+        assert "3 functions: 2 reading, 1 done  [" in stream.writes[-1]
+    assert _carriage_screen(stream.getvalue()) == [
+        "✓ a: updated in 2.5s",
+        "✗ 3 functions in 0.0s: 1 updated, 2 not finished",
+    ]
 
 
 _NAMES = st.sampled_from(["a", "b", "c"])
