@@ -1,24 +1,30 @@
-"""A real terminal for tests: a private tmux server, one pane, its screen and its raw output.
+"""A real terminal for tests: a pseudo-terminal running one program, and pyte's screen of it.
 
-tmux is a VT emulator like the terminals people use: what ``screen()`` returns is what a person
-would see, after every carriage return, erase and cursor movement. ``raw()`` is what the program
-wrote, as the pane's pseudo-terminal passed it on (``\\n`` arrives as ``\\r\\n``).
+The program runs on the slave side of a pty, as under any terminal: ``isatty`` is true, the
+window has a size, ``\\n`` leaves as ``\\r\\n`` and Ctrl-C is a signal from the line discipline.
+pyte, a VT emulator, turns what arrives on the master side into the screen a person would see,
+after every carriage return, erase and cursor movement; ``raw()`` is those bytes as they came.
 
-Nothing here waits on the clock: the program starts when the test opens a FIFO, its end is a
-``tmux wait-for`` signal, and a test that needs to see something on screen first polls for it
-with ``until``, bounded only by a generous deadline against hangs.
+Nothing here waits on the clock: a thread reads the pty as the program writes (so the program
+never blocks on a full buffer), and a test that needs to see something on screen waits until
+the screen shows it, woken by each new output and bounded only by a generous deadline against
+hangs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
-import shlex
-import shutil
+import signal
+import struct
 import subprocess
-import tempfile
-import time
-from pathlib import Path
+import sys
+import termios
+import threading
 from typing import TYPE_CHECKING
+
+import pyte
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -26,113 +32,135 @@ if TYPE_CHECKING:
 #: Only against a hang: how long a program takes on a busy machine is no part of any test.
 HANG = 600.0
 
-TMUX = shutil.which("tmux") or "tmux"
+#: Run as the program's first step: Popen's new session has no controlling terminal, and
+#: without one Ctrl-C typed on the pty would signal no one. Then it becomes the program.
+_CONTROLLING = (
+    "import fcntl, os, sys, termios; "
+    "fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 class Terminal:
-    """One tmux pane of ``width`` x ``height`` running one command, in ``directory``."""
+    """A ``width`` x ``height`` terminal running one program."""
 
-    def __init__(self, directory: Path, *, width: int = 100, height: int = 40) -> None:
-        self.directory = directory
+    def __init__(self, *, width: int = 100, height: int = 40) -> None:
         self.width, self.height = width, height
-        self.socket = directory / "tmux.sock"
-        self.config = directory / "tmux.conf"
-        # No status line: every row of the window is the program's.
-        self.config.write_text("set -g status off\n")
-        self._start = directory / "start.fifo"
-        self._status = directory / "status"
-        self._raw = directory / "raw"
-        self._started = False
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(  # noqa: S603  tmux, on a socket of this test's own
-            [TMUX, "-u", "-S", str(self.socket), "-f", str(self.config), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=HANG,
-            check=True,
-        )
-        return done.stdout
+        self._screen = pyte.Screen(width, height)
+        self._stream = pyte.ByteStream(self._screen)
+        self._raw = bytearray()
+        self._changed = threading.Condition()
+        self._ended = False
+        self._master: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
 
     def start(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
-        """Run ``argv`` in the pane with exactly ``env``; its output is recorded from the start.
+        """Run ``argv`` (its first item a path) with exactly ``env``, recorded from the start."""
+        master, slave = os.openpty()
+        self._master = master
+        try:
+            size = struct.pack("HHHH", self.height, self.width, 0, 0)
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+            self._process = subprocess.Popen(  # noqa: S603  the test's own program
+                [sys.executable, "-c", _CONTROLLING, *argv],
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=dict(env),
+                start_new_session=True,
+            )
+        finally:
+            # The program holds the slave now: once it exits, reading the master ends.
+            os.close(slave)
+        self._reader = threading.Thread(target=self._read, args=(master,), daemon=True)
+        self._reader.start()
 
-        After the program the pane stays open (blocked in ``wait-for``), so its screen stays
-        as the program left it; tmux itself writes nothing to it.
-        """
-        os.mkfifo(self._start)
-        program = shlex.join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv])
-        tmux = shlex.join([TMUX, "-S", str(self.socket)])
-        script = (
-            f"cat {shlex.quote(str(self._start))} >/dev/null; {program}; "
-            f"echo $? > {shlex.quote(str(self._status))}; "
-            f"{tmux} wait-for -S exited; exec {tmux} wait-for never"
-        )
-        size = ["-x", str(self.width), "-y", str(self.height)]
-        pipe = f"cat > {shlex.quote(str(self._raw))}"
-        self.tmux("new-session", "-d", "-s", "t", *size, script, ";", "pipe-pane", "-t", "t", pipe)
-        # Opening the FIFO lets the program start: the output pipe is in place by then.
-        with self._start.open("w"):
-            pass
-        self._started = True
+    def _read(self, master: int) -> None:
+        try:
+            while True:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: Linux's end of a pty whose slave is closed
+                    break
+                if not data:
+                    break
+                with self._changed:
+                    self._raw += data
+                    self._stream.feed(data)
+                    self._changed.notify_all()
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
+
+    def _rows(self) -> list[str]:
+        return [row.rstrip() for row in self._screen.display]
 
     def screen(self) -> list[str]:
-        """The pane's rows as a person sees them, without trailing spaces."""
-        return [row.rstrip() for row in self.tmux("capture-pane", "-p", "-t", "t").split("\n")][
-            : self.height
-        ]
+        """The rows as a person sees them, without trailing spaces."""
+        with self._changed:
+            return self._rows()
 
     def text(self) -> str:
         """The screen's non-empty rows, one per line."""
         return "\n".join(row for row in self.screen() if row)
 
     def until(self, seen: Callable[[list[str]], bool]) -> list[str]:
-        """The screen, once ``seen(screen)`` is true; fails after ``HANG`` seconds."""
-        deadline = time.monotonic() + HANG
-        while True:
-            screen = self.screen()
-            if seen(screen):
-                return screen
-            assert time.monotonic() < deadline, "\n".join(screen)
+        """The screen, once ``seen(screen)`` is true; fails if the program ends first, or hangs."""
+        shown = False
+
+        def settled() -> bool:
+            nonlocal shown
+            shown = seen(self._rows())
+            return shown or self._ended
+
+        with self._changed:
+            self._changed.wait_for(settled, timeout=HANG)
+            rows = self._rows()
+        assert shown, "\n".join(rows)
+        return rows
 
     def wait(self) -> int:
-        """Wait for the program to exit; its exit status."""
-        self.tmux("wait-for", "exited")
-        return int(self._status.read_text())
+        """Wait for the program to exit and its output to be read; its exit status."""
+        assert self._process is not None
+        assert self._reader is not None
+        status = self._process.wait(timeout=HANG)
+        self._reader.join(timeout=HANG)
+        assert not self._reader.is_alive(), "the pty is still open after the program exited"
+        return status
 
     def raw(self) -> str:
         """What the program wrote, as the terminal received it (call after ``wait``)."""
-        # pipe-pane's cat may still be copying the last bytes: closing the pipe flushes it.
-        self.tmux("pipe-pane", "-t", "t")
-        return self._raw.read_bytes().decode("utf-8")
+        with self._changed:
+            return self._raw.decode("utf-8")
 
     def cursor_visible(self) -> bool:
-        return self.tmux("display-message", "-p", "-t", "t", "#{cursor_flag}").strip() == "1"
+        with self._changed:
+            return not self._screen.cursor.hidden
 
-    def keys(self, *keys: str) -> None:
-        """Type ``keys`` (tmux's names: ``C-c`` is Ctrl-C)."""
-        self.tmux("send-keys", "-t", "t", *keys)
+    def keys(self, typed: bytes) -> None:
+        """Type ``typed`` on the keyboard (``b"\\x03"`` is Ctrl-C)."""
+        assert self._master is not None
+        os.write(self._master, typed)
 
     def close(self) -> None:
-        if self.socket.exists():
-            subprocess.run(  # noqa: S603  tmux, on a socket of this test's own
-                [TMUX, "-S", str(self.socket), "kill-server"],
-                capture_output=True,
-                timeout=HANG,
-                check=False,
-            )
+        """End the program if it still runs, reap it, and close the pty."""
+        if self._process is not None:
+            if self._process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=HANG)
+        if self._reader is not None:
+            self._reader.join(timeout=HANG)
+        if self._master is not None and (self._reader is None or not self._reader.is_alive()):
+            os.close(self._master)
+            self._master = None
 
 
-def render(directory: Path, output: str, *, width: int = 100, height: int = 40) -> list[str]:
+def render(output: str, *, width: int = 100, height: int = 40) -> list[str]:
     """The non-empty rows of a screen that ``output`` (text written to a terminal) leaves."""
-    place = Path(tempfile.mkdtemp(dir=directory))
-    path = place / "output.txt"
-    path.write_text(output, encoding="utf-8")
-    terminal = Terminal(place, width=width, height=height)
-    try:
-        terminal.start([shutil.which("cat") or "cat", str(path)], {})
-        terminal.wait()
-        return [row for row in terminal.screen() if row]
-    finally:
-        terminal.close()
+    screen = pyte.Screen(width, height)
+    # A pty turns each \n into \r\n on its way to the screen (its ONLCR mode).
+    pyte.Stream(screen).feed(output.replace("\n", "\r\n"))
+    return [row.rstrip() for row in screen.display if row.strip()]

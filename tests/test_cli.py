@@ -519,7 +519,6 @@ def test_live_status_line_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch,
     sim: SimulatedLambda,
     source: Path,
-    tmp_path: Path,
 ) -> None:
     """On a terminal the status line is rewritten in place; finished transitions stay, marked."""
     terminal = _Terminal()
@@ -529,7 +528,7 @@ def test_live_status_line_on_a_terminal(
     code = main(["update", "fn", "--zip", str(source), "--publish"])
     out = capsys.readouterr().out
     assert code == 0
-    screen = render(tmp_path, terminal.getvalue())
+    screen = render(terminal.getvalue())
     assert len(screen) == 2, screen
     assert re.fullmatch(r"✓ fn: LastUpdateStatus InProgress → Successful  \[2\.\ds\]", screen[0])
     assert re.fullmatch(r"✓ fn: version 1 State Active  \[2\.\ds\]", screen[1])

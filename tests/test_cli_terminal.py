@@ -1,6 +1,6 @@
-"""``lambda-code demo`` on a real terminal (tmux): the screen people see, not the bytes written.
+"""``lambda-code demo`` on a real terminal: the screen people see, not the bytes written.
 
-Each test runs the real command in a tmux pane and looks at the pane's screen. Nothing depends
+Each test runs the real command on a pseudo-terminal and looks at its screen. Nothing depends
 on how fast the machine is: elapsed times are matched as any number, the deploy that must be
 watched while it waits is held by a FIFO until the test has seen what it needs, and every wait
 is bounded only by a deadline against hangs.
@@ -39,9 +39,9 @@ with_and_without_rich = pytest.mark.parametrize("rich", [True, False], ids=["ric
 
 
 @pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+def terminal() -> Iterator[Terminal]:
     """A 120 x 50 terminal of the test's own."""
-    made = Terminal(tmp_path, width=120, height=50)
+    made = Terminal(width=120, height=50)
     try:
         yield made
     finally:
@@ -133,7 +133,7 @@ def test_ctrl_c_ends_the_line_and_shows_the_cursor(
     _demo(terminal, rich=rich, gate=gate)
     terminal.until(lambda rows: any(WAITING.match(row) for row in rows))
     assert not terminal.cursor_visible()  # hidden while the line is live
-    terminal.keys("C-c")
+    terminal.keys(b"\x03")  # Ctrl-C
     assert terminal.wait() == 130
     rows = terminal.screen()
     _assert_clean(rows)

@@ -43,7 +43,6 @@ from terminal_demo import NoRich
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
 SPINNER = set(progress._UNICODE.spinner)
 
@@ -333,16 +332,14 @@ def renderer(request: pytest.FixtureRequest) -> str:
     return name
 
 
-def test_live_line_leaves_the_finished_steps(
-    sim: SimulatedLambda, tmp_path: Path, renderer: str
-) -> None:
+def test_live_line_leaves_the_finished_steps(sim: SimulatedLambda, renderer: str) -> None:
     """On a terminal, finished steps stay marked ✓ and the live line is gone, rich or not."""
     stream = _Terminal()
     with Reporter(stream, clock=sim.clock.now) as reporter:
         _deploy(sim, reporter, publish=True)
         view = type(reporter._view).__name__
     assert view == ("_RichView" if renderer == "rich" else "_LineView")
-    _assert_screen(render(tmp_path, stream.getvalue()), _FINAL_SCREEN)
+    _assert_screen(render(stream.getvalue()), _FINAL_SCREEN)
     assert stream.getvalue().rfind(progress._SHOW_CURSOR) > stream.getvalue().rfind(
         progress._HIDE_CURSOR
     )
