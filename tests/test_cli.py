@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from lambda_code import MAX_ZIP_SIZE, LambdaCodeClient, ZipPackage, _cli
 from lambda_code._cli import EXIT_CODES, main
 from lambda_code._package import zip_files
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
+from terminal import render
 
 _ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
 # Only against a hang: how long a command takes on a busy machine is no part of any test.
@@ -603,17 +605,18 @@ def test_live_status_line_on_a_terminal(
     sim: SimulatedLambda,
     source: Path,
 ) -> None:
-    """On a terminal the status line is rewritten with \\r and ends in the transition."""
+    """On a terminal the status line is rewritten in place; finished transitions stay, marked."""
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
     code = main(["update", "fn", "--zip", str(source), "--publish"])
     out = capsys.readouterr().out
     assert code == 0
-    shown = terminal.getvalue()
-    assert shown.count("\r") > 5
-    assert shown.count("\n") == 2  # the kept transition line, and the end of the status line
-    assert "LastUpdateStatus InProgress → Successful" in shown
-    assert "version 1 State Active" in shown
+    screen = render(terminal.getvalue())
+    assert len(screen) == 2, screen
+    assert re.fullmatch(r"✓ fn: LastUpdateStatus InProgress → Successful  \[2\.\ds\]", screen[0])
+    assert re.fullmatch(r"✓ fn: version 1 State Active  \[2\.\ds\]", screen[1])
     assert "Version           1 (published)" in out
 
 
@@ -647,14 +650,6 @@ def test_s3_and_dry_run(capsys: pytest.CaptureFixture[str], sim: SimulatedLambda
     assert code == 0
     assert f"uploading {location}" in err
     assert sim.code("fn") == data
-
-
-def test_human_sizes() -> None:
-    """Sizes read in bytes, KiB or MiB."""
-    assert _cli._human_size(0) == "0 B"
-    assert _cli._human_size(1023) == "1023 B"
-    assert _cli._human_size(1536) == "1.5 KiB"
-    assert _cli._human_size(50 * 1024 * 1024) == "50.0 MiB"
 
 
 # -- package, and the zip options of update --------------------------------------------------
@@ -786,14 +781,14 @@ def test_package_shows_zipping_progress_on_a_terminal(
     """A large tree's zipping shows a live line on a terminal; never in a log or a small tree."""
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
     assert main(["package", str(source)]) == 0
-    assert terminal.getvalue() == ""  # a small tree zips in a blink
+    assert render(terminal.getvalue()) == []  # a small tree zips in a blink
     _large(source)
     assert main(["package", str(source)]) == 0
     shown = terminal.getvalue()
-    assert f"\r{source}: zipping 1/2 files, 4.0 MiB of 9.0 MiB  [" in shown
-    assert f"\r{source}: zipping 2/2 files, 9.0 MiB of 9.0 MiB  [" in shown
-    assert shown.endswith("\n")
+    assert "zipping: 1/2 files, 4.0 MiB of 9.0 MiB" in shown
+    assert render(shown) == ["✓ zipped 2 files, 9.0 MiB"]
     capsys.readouterr()
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     code, _, err = _run(capsys, "package", str(source))
@@ -837,10 +832,11 @@ def test_update_shows_zipping_progress_then_the_deploy(
     """On a terminal, update --zip DIR shows a large tree's zipping before the deploy's steps."""
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
     assert main(["update", "fn", "--zip", str(_large(source))]) == 0
-    shown = terminal.getvalue()
-    zipping = shown.index("\rfn: zipping 2/2 files, 9.0 MiB of 9.0 MiB")
-    assert zipping < shown.index("\n") < shown.index("fn: reading the function's code")
+    screen = render(terminal.getvalue())
+    assert screen[0] == "✓ zipped 2 files, 9.0 MiB"
+    assert re.fullmatch(r"✓ fn: LastUpdateStatus InProgress → Successful  \[\d+\.\ds\]", screen[1])
     assert sim.code("fn") == ZipPackage.from_directory(source).data
 
 

@@ -9,6 +9,7 @@ import pytest
 
 import lambda_code
 import lambda_code.models
+import lambda_code.progress
 import lambda_code.testing
 from lambda_code import _enums, _models
 
@@ -119,7 +120,7 @@ MODELS = {
     "TracingMode",
 }
 
-PUBLIC_MODULES = [lambda_code, lambda_code.models, lambda_code.testing]
+PUBLIC_MODULES = [lambda_code, lambda_code.models, lambda_code.progress, lambda_code.testing]
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 
 
@@ -156,6 +157,11 @@ def test_all_is_sorted_and_lists_every_public_name(module: types.ModuleType) -> 
     assert set(module.__all__) - {"__version__"} == _public_names(module)
 
 
+def test_progress_all_is_the_reporter_and_its_callback() -> None:
+    """lambda_code.progress.__all__ is the promised list, nothing more or less."""
+    assert lambda_code.progress.__all__ == ["Reporter", "SupportsZipProgress", "on_event"]
+
+
 @pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)
 def test_every_exported_name_resolves(module: types.ModuleType) -> None:
     """Each name in __all__ is importable from its module."""
@@ -179,7 +185,9 @@ def test_moved_names_are_not_top_level() -> None:
         assert not hasattr(lambda_code, name), name
 
 
-@pytest.mark.parametrize("module", [lambda_code, lambda_code.models], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [lambda_code, lambda_code.models, lambda_code.progress], ids=lambda m: m.__name__
+)
 def test_every_exported_name_is_in_the_api_reference(module: types.ModuleType) -> None:
     """docs/reference.md names each export by the path it is imported from."""
     text = REFERENCE.read_text()

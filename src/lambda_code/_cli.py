@@ -32,7 +32,6 @@ from botocore.exceptions import (
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from . import _awscli
-from ._enums import State
 from ._errors import (
     DeadlineExceededError,
     FunctionFailedError,
@@ -43,12 +42,13 @@ from ._errors import (
     WaiterError,
     WaitTimeoutError,
 )
+from ._progress import Reporter, _discard, _human_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ._client import LambdaCodeClient
-    from ._events import AliasUpdate, DeployEvent, DeployResult
+    from ._events import AliasUpdate, DeployResult
     from ._models import FunctionConfiguration
     from ._package import ZipPackage, ZipProgress
     from ._types import CodeInput
@@ -318,45 +318,6 @@ def _parser() -> argparse.ArgumentParser:
 # -- output ------------------------------------------------------------------------------------
 
 
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB"):
-        if value < 1024 or unit == "MiB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError  # pragma: no cover - the loop always returns
-
-
-def _arrow(stream: TextIO) -> str:
-    """A right arrow, or ``->`` where the stream's encoding has none (a Windows code page)."""
-    encoding = getattr(stream, "encoding", None)
-    if encoding is None:  # an in-memory text stream holds any character
-        return "→"
-    try:
-        "→".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return "->"
-    return "→"
-
-
-def _discard(stream: TextIO) -> None:
-    """Send what is still to be written to ``stream`` to the null device, now and at exit.
-
-    Once a stream's reader has gone, Python's own flush at exit would fail again, printing
-    "Exception ignored" and exiting 120; this is the remedy Python's documentation gives for
-    SIGPIPE.
-    """
-    try:
-        fd = stream.fileno()
-    except (OSError, ValueError):  # not a file (an in-memory stream): nothing flushes it at exit
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-    finally:
-        os.close(devnull)
-
-
 def _say(stream: TextIO, text: str) -> None:
     """Write a message to stderr: one that cannot be written must not change the outcome."""
     try:
@@ -366,128 +327,21 @@ def _say(stream: TextIO, text: str) -> None:
         _discard(stream)
 
 
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+class Progress(Reporter):
+    """The command's progress on stderr: a ``Reporter`` without its summary line, since the
+    command prints its own summary on stdout; ``wait`` shows its polls through ``on_poll``."""
 
-
-def _status(config: FunctionConfiguration) -> tuple[str, str]:
-    """What a poll is watching: (which status, its value)."""
-    version = config.version
-    if version not in (None, "$LATEST"):
-        return f"version {version} State", str(config.state)
-    if config.state is not None and config.state not in {State.ACTIVE, State.INACTIVE}:
-        return "State", str(config.state)
-    return "LastUpdateStatus", str(config.last_update_status or "Successful")
-
-
-class Progress:
-    """Shows deploy events and polls on ``stream``.
-
-    On a terminal (``live``) one status line is rewritten in place with ``\\r``; otherwise each
-    event is one plain line, which reads well in CI logs.
-    """
-
-    def __init__(self, stream: TextIO, *, live: bool, clock: Callable[[], float]) -> None:
-        self.stream = stream
-        self.live = live
+    def __init__(self, stream: TextIO, *, live: bool | None, clock: Callable[[], float]) -> None:
+        super().__init__(stream, live=live, summary=False, clock=clock)
         self.clock = clock
         self.started = clock()
-        self.arrow = _arrow(stream)
-        self._width = 0  # of the status line on screen, 0 when none is open
-        self._chains: dict[str, list[str]] = {}  # the values seen, per status watched
-        self._topic = ""  # the status the line on screen shows, "" for other messages
-        self._keep = False  # whether that line shows a transition
-        self._lost = False  # whether the stream could not be written to
 
-    def _write(self, text: str) -> None:
-        # Progress is only for show: a stream nobody reads any more must not stop a deploy
-        # half-way, after its update was sent.
-        if self._lost:
-            return
-        try:
-            self.stream.write(text)
-            self.stream.flush()
-        except OSError:
-            self._lost = True
-            _discard(self.stream)
-
-    # The deploy's events carry their own elapsed time; polls of a plain wait use the clock.
     def elapsed(self) -> float:
         return self.clock() - self.started
 
-    def show(self, function_name: str, text: str, elapsed: float, *, topic: str = "") -> None:
-        """Show one status; on a terminal it replaces the line, unless that line is worth keeping.
-
-        A line showing a finished transition (``InProgress → Successful``) is kept when the next
-        status is about something else (``topic``), so the history of transitions stays visible.
-        """
-        line = f"{function_name}: {text}  [{elapsed:.1f}s]"
-        if self.live and self._width and self._keep and topic != self._topic:
-            self._write("\n")
-            self._width = 0
-        self._topic = topic
-        self._keep = len(self._chains.get(topic, ())) > 1
-        if self.live:
-            padding = " " * max(0, self._width - len(line))
-            self._write(f"\r{line}{padding}")
-            self._width = len(line)
-        else:
-            self._write(f"{line}\n")
-
     def done(self) -> None:
-        """End the status line, so that what follows starts on a line of its own."""
-        if self._width:
-            self._write("\n")
-            self._width = 0
-        self._chains = {}
-        self._topic, self._keep = "", False
-
-    def transition(self, function_name: str, what: str, value: str, elapsed: float) -> None:
-        """Show ``what`` (a status) now being ``value``, after the values it had before."""
-        chain = self._chains.setdefault(what, [])
-        if not chain or chain[-1] != value:
-            chain.append(value)
-        # Only the last few values: a long chain would not fit a terminal line.
-        text = f"{what} {f' {self.arrow} '.join(chain[-3:])}"
-        self.show(function_name, text, elapsed, topic=what)
-
-    def poll(self, function_name: str, config: FunctionConfiguration, elapsed: float) -> None:
-        self.transition(function_name, *_status(config), elapsed)
-
-    def on_poll(self, function_name: str) -> Callable[[FunctionConfiguration], None]:
-        """An ``on_poll`` callback for ``wait_until_updated``."""
-        return lambda config: self.poll(function_name, config, self.elapsed())
-
-    def on_event(self, event: DeployEvent) -> None:
-        """An ``on_event`` callback for ``deploy``."""
-        from ._events import (
-            PolledEvent,
-            PublishedEvent,
-            ReadingEvent,
-            SkippedEvent,
-            UpdatingEvent,
-            UploadingEvent,
-        )
-
-        name, elapsed = event.function_name, event.elapsed
-        if isinstance(event, ReadingEvent):
-            self.show(name, "reading the function's code and revision", elapsed)
-        elif isinstance(event, SkippedEvent):
-            self.show(name, f"unchanged (CodeSha256 {event.code_sha256}): skipped", elapsed)
-        elif isinstance(event, UploadingEvent):
-            what = _human_size(event.size) if event.size is not None else event.source
-            self.show(name, f"uploading {what}", elapsed)
-        elif isinstance(event, UpdatingEvent):
-            # With publish, the answer describes the new version; its update status is $LATEST's.
-            status = str(event.configuration.last_update_status or "InProgress")
-            self.transition(name, "LastUpdateStatus", status, elapsed)
-        elif isinstance(event, PolledEvent):
-            self.poll(name, event.configuration, elapsed)
-        elif isinstance(event, PublishedEvent):
-            self.show(name, f"published version {event.version}", elapsed)
+        """End the live line, so that what follows starts on a line of its own."""
+        self.close()
 
 
 def _print_json(config: FunctionConfiguration, stdout: TextIO) -> None:
@@ -586,17 +440,12 @@ def _zip_options_given(args: argparse.Namespace) -> bool:
     )
 
 
-def _zip_progress(progress: Progress, label: str) -> Callable[[ZipProgress], None]:
-    """``from_directory``'s ``on_progress``: a live line on a terminal, for large trees only."""
+def _zip_progress(progress: Progress) -> Callable[[ZipProgress], None]:
+    """``from_directory``'s ``on_progress``, shown for large trees only: small ones zip at once."""
 
     def show(done: ZipProgress) -> None:
-        large = done.total_bytes >= _LARGE_TREE_BYTES or done.total_files >= _LARGE_TREE_FILES
-        if progress.live and large:
-            text = (
-                f"zipping {done.files}/{done.total_files} files, "
-                f"{_human_size(done.bytes)} of {_human_size(done.total_bytes)}"
-            )
-            progress.show(label, text, progress.elapsed())
+        if done.total_bytes >= _LARGE_TREE_BYTES or done.total_files >= _LARGE_TREE_FILES:
+            progress.zipping(done)
 
     return show
 
@@ -605,7 +454,6 @@ def _zip_directory(
     args: argparse.Namespace,
     path: str,
     *,
-    label: str,
     stderr: TextIO,
     exclude: Sequence[str] = (),
 ) -> ZipPackage:
@@ -613,14 +461,14 @@ def _zip_directory(
     from ._package import ZipPackage
 
     options = {} if args.ignore_file is None else {"ignore_file": args.ignore_file}
-    progress = Progress(stderr, live=_is_tty(stderr) and not args.json, clock=time.monotonic)
+    progress = Progress(stderr, live=False if args.json else None, clock=time.monotonic)
     try:
         return ZipPackage.from_directory(
             path,
             exclude=[*(args.exclude or ()), *exclude],
             default_excludes=not args.no_default_excludes,
             executable=args.executable or (),
-            on_progress=_zip_progress(progress, label),
+            on_progress=_zip_progress(progress),
             **options,
         )
     finally:
@@ -643,12 +491,13 @@ def _code(args: argparse.Namespace, stderr: TextIO) -> CodeInput:
         return ContainerImage(args.image, resolve=not args.no_resolve)
     path: str = args.zip
     if _zip_options_given(args) or _is_dir(path):
-        return _zip_directory(args, path, label=args.function, stderr=stderr)
+        return _zip_directory(args, path, stderr=stderr)
     return path
 
 
 def _progress(args: argparse.Namespace, stderr: TextIO, clock: Callable[[], float]) -> Progress:
-    return Progress(stderr, live=_is_tty(stderr) and not args.json, clock=clock)
+    # With --json, progress stays plain lines: a script reads the output.
+    return Progress(stderr, live=False if args.json else None, clock=clock)
 
 
 def _update(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -777,7 +626,7 @@ def _package(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     directory: str = args.directory
     package = _zip_directory(
-        args, directory, label=directory, stderr=stderr, exclude=_inside(directory, args.output)
+        args, directory, stderr=stderr, exclude=_inside(directory, args.output)
     )
     if args.arch is not None:
         check_architecture(package, [args.arch])
