@@ -25,6 +25,7 @@ from lambda_code import (
     RequestValidationError,
     S3Staging,
     StagedEvent,
+    UploadingEvent,
     UploadProgressEvent,
     ZipPackage,
 )
@@ -224,6 +225,32 @@ def test_a_versioned_bucket_pins_the_object_uploaded(moto_server: str, kind: str
     assert result.staged is not None
     assert result.staged.version is not None
     assert sim.configuration("fn")["CodeSha256"] == package.code_sha256
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_a_dry_run_that_would_stage_uploads_nothing(moto_server: str, kind: str) -> None:
+    """Lambda cannot check an object that is not there: a dry run says it would update."""
+    sim, s3 = _staged_simulator(moto_server)
+    package = _package(2000, seed=10)
+    bucket = _bucket(s3)
+    events: list[DeployEvent] = []
+    sim.reset_counters()
+    result = deploy_with(
+        kind,
+        sim,
+        "fn",
+        package,
+        staging=S3Staging(bucket, client=s3, always=True),
+        dry_run=True,
+        on_event=events.append,
+    )
+    assert result.dry_run
+    assert result.changed
+    assert result.staged is None
+    assert result.configuration.code_sha256 == package.code_sha256
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    assert sim.calls["UpdateFunctionCode"] == 0
+    assert not [e for e in events if isinstance(e, UploadingEvent | StagedEvent)]
 
 
 def test_an_interrupted_upload_is_retried(moto_server: str) -> None:

@@ -60,6 +60,7 @@ from ._staging import S3Staging, StagedObject, staging_key
 from ._types import Clock, CodeInput, OnEvent, OnPoll
 from ._validation import (
     LATEST,
+    MAX_ZIP_SIZE,
     check_alias_name,
     check_bool,
     check_callable,
@@ -67,7 +68,6 @@ from ._validation import (
     check_duration,
     check_function_name,
     check_instance,
-    too_big,
     unqualified_name,
 )
 
@@ -405,8 +405,9 @@ def _staging_for(code: object, staging: S3Staging | None) -> S3Staging | None:
         return staging
     if not code.fits_direct_upload:
         raise PackageError(
-            message=f"the zip archive {too_big(code.size)} for a direct upload: stage it in S3 "
-            "with --s3-staging s3://bucket/folder (CLI) or staging=S3Staging('bucket') (library)",
+            message=f"the zip archive is {code.size:,} bytes, over the 50 MiB "
+            f"({MAX_ZIP_SIZE:,} bytes) limit for a direct upload: stage it in S3 with "
+            "--s3-staging s3://bucket/folder (CLI) or staging=S3Staging('bucket') (library)",
             path=code.source,
         )
     return None
@@ -546,6 +547,10 @@ class DeploySteps:
 
         if isinstance(code, ZipPackage) and target.check_architecture:
             check_architecture(code, target.architectures or current.architectures or ("x86_64",))
+        if staging is not None and isinstance(code, ZipPackage) and target.dry_run:
+            # Nothing is uploaded, and Lambda cannot check an object not there yet.
+            would = attrs.evolve(current, code_sha256=expected, code_size=code.size)
+            return (yield from self.result(would, changed=True))
         yield self.emit(
             UploadingEvent,
             size=code.size if isinstance(code, ZipPackage) else None,
@@ -553,10 +558,6 @@ class DeploySteps:
             source=str(code.source or "zip") if isinstance(code, ZipPackage) else str(code),
         )
         if staging is not None and isinstance(code, ZipPackage):
-            if target.dry_run:
-                # Nothing is uploaded, and Lambda cannot check an object not there yet.
-                would = attrs.evolve(current, code_sha256=expected, code_size=code.size)
-                return (yield from self.result(would, changed=True))
             request = yield from self.stage(code, staging, current, request)
         if target.publish and not target.dry_run:
             # After a lost answer, the version this update made is one that did not exist

@@ -787,6 +787,9 @@ class Reporter:
             alias = event.alias
             if alias.action == "unchanged":
                 return f"alias {alias.name} already at version {alias.version}", ""
+            if alias.version is None:  # a dry run: the version it would point at is not made
+                now = f" (now version {alias.previous})" if alias.previous is not None else ""
+                return f"alias {alias.name} would point at the new version{now}", ""
             if alias.previous is not None:
                 moved = f"version {alias.previous} {arrow} {alias.version}"
                 return f"alias {alias.name} {alias.action}: {moved}", ""
