@@ -11,6 +11,7 @@ import pytest
 from aiobotocore.session import AioSession, get_session
 
 from lambda_code import (
+    ContainerImage,
     DeployEvent,
     DeployResult,
     DeployTarget,
@@ -31,7 +32,7 @@ from lambda_code import (
 )
 from lambda_code.aio import AsyncLambdaCodeClient
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
-from test_deploy_packages import _bucket, _package, _staged_simulator
+from test_deploy_packages import _bucket, _package, _staged_simulator, make_image_function
 
 PACKAGE = ZipPackage.from_bytes(make_zip({"index.py": b"def handler(e, c):\n    return 'async'\n"}))
 
@@ -371,3 +372,20 @@ def test_a_wrong_client_or_session_is_a_type_error(moto_server: str) -> None:
                 AsyncLambdaCodeClient(s3)
 
     asyncio.run(run())
+
+
+def test_the_async_client_deploys_an_image_tag_as_its_digest(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tag is resolved through ECR (in a worker thread), and the digest is deployed."""
+    name, uri, _ = make_image_function(moto_server, monkeypatch)
+
+    async def run() -> DeployResult:
+        async with AsyncLambdaCodeClient(region_name="us-east-1", endpoint_url=moto_server) as c:
+            return await c.deploy(name, ContainerImage(uri), publish=True)
+
+    result = asyncio.run(run())
+    assert result.tag_uri == uri
+    assert result.image_uri is not None
+    assert result.configuration.code_sha256 == result.image_uri.rpartition("@sha256:")[2]
+    assert result.version is not None

@@ -306,8 +306,7 @@ def _manifest(layer: str) -> str:
     )
 
 
-@pytest.fixture
-def image_function(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, Any]:
+def make_image_function(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, Any]:
     """An image function on moto whose images live in moto's ECR: (function, tag URI, ecr)."""
     # Without this, moto's CodeSha256 for an image is a hash of the URI string.
     monkeypatch.setenv("MOTO_LAMBDA_STUB_ECR", "false")
@@ -324,6 +323,11 @@ def image_function(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> tuple[s
         Code={"ImageUri": uri},
     )
     return name, uri, ecr
+
+
+@pytest.fixture
+def image_function(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, Any]:
+    return make_image_function(moto_server, monkeypatch)
 
 
 def test_a_tag_is_deployed_as_the_digest_it_names_now(
