@@ -1,5 +1,6 @@
 """The public surface: exactly the names DESIGN.md promises, and the installed version."""
 
+import ast
 import re
 import types
 from importlib.metadata import version
@@ -185,18 +186,56 @@ def test_moved_names_are_not_top_level() -> None:
         assert not hasattr(lambda_code, name), name
 
 
-@pytest.mark.parametrize(
-    "module", [lambda_code, lambda_code.models, lambda_code.progress], ids=lambda m: m.__name__
-)
-def test_every_exported_name_is_in_the_api_reference(module: types.ModuleType) -> None:
-    """docs/reference.md names each export by the path it is imported from."""
+def _aio_all() -> list[str]:
+    """lambda_code.aio's __all__, read from its source: importing it needs aiobotocore."""
+    tree = ast.parse(Path(lambda_code.__file__).with_name("aio.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__":
+            names = ast.literal_eval(node.value)
+            assert isinstance(names, list)
+            return names
+    raise AssertionError("lambda_code.aio has no __all__")
+
+
+#: Every public module and its public names, each documented in docs/reference.md.
+DOCUMENTED = {
+    **{module.__name__: list(module.__all__) for module in PUBLIC_MODULES},
+    "lambda_code.aio": _aio_all(),
+}
+# A line that renders one object under a heading of its own (mkdocstrings' show_root_heading).
+_DIRECTIVE = re.compile(r"^::: (\S+)$", re.MULTILINE)
+
+
+def _reference_sections() -> dict[str, str]:
+    """Each object the reference renders, with the text up to the next object or section."""
     text = REFERENCE.read_text()
-    missing = [
-        name
-        for name in module.__all__
-        if not re.search(rf"\b{re.escape(module.__name__)}\.{re.escape(name)}\b", text)
-    ]
+    parts = re.split(r"^(?=::: |## )", text, flags=re.MULTILINE)
+    return {m[1]: part for part in parts if (m := _DIRECTIVE.match(part))}
+
+
+@pytest.mark.parametrize("module", sorted(DOCUMENTED))
+def test_every_public_name_has_a_heading_in_the_api_reference(module: str) -> None:
+    """docs/reference.md renders each public name under its own heading, by its import path."""
+    sections = _reference_sections()
+    missing = [name for name in DOCUMENTED[module] if f"{module}.{name}" not in sections]
     assert not missing
+
+
+def test_every_class_and_function_in_the_api_reference_has_an_example() -> None:
+    """Each object the reference renders is followed by a Python example, constants aside."""
+    without = [
+        path
+        for path, section in _reference_sections().items()
+        if "```python" not in section
+        and not (path.rpartition(".")[2].isupper() or path.endswith(".__version__"))
+    ]
+    assert not without
+
+
+def test_the_api_reference_renders_only_public_names() -> None:
+    """Every object the reference renders is a public name of a public module."""
+    public = {f"{module}.{name}" for module, names in DOCUMENTED.items() for name in names}
+    assert set(_reference_sections()) <= public
 
 
 def test_version_matches_installed_metadata() -> None:
