@@ -7,10 +7,10 @@ import attrs
 import botocore.session
 from botocore.config import Config
 
-from ._deploy import DeployTarget, deploy, deploy_many
-from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
+from ._deploy import DEFAULT_CONCURRENCY, DeployTarget, deploy, deploy_many
+from ._errors import LambdaCodeError, RequestValidationError
 from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
-from ._ratelimit import RateLimiter, RateLimits
+from ._ratelimit import Admission, RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
 from ._types import Clock, CodeInput, OnEvent, OnPoll, SystemClock
 from ._validation import (
@@ -109,14 +109,15 @@ class ClientBase:
         self.clock = clock
         self.rate_limits = rate_limits
         self._retrier = Retrier(self.retry, clock=clock)
-        self._waiter = Waiter(self.wait, clock=clock)
-        # The control plane's calls share one limiter; GetFunction has a quota of its own.
+        # A client with rate limits serves fleets: its waits learn from one another.
+        self._waiter = Waiter(self.wait, clock=clock, learn=rate_limits is not None)
+        # The control plane's calls share one limiter; GetFunction has a quota of its own, and
+        # polls a budget within it.
         self._control: RateLimiter | None = None
         self._reads: RateLimiter | None = None
+        self._polls: RateLimiter | None = None
         if rate_limits is not None:
-            burst = rate_limits.burst
-            self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
-            self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
+            self._control, self._reads, self._polls = rate_limits.limiters(clock)
         self.client = (
             client if client is not None else self._default(region_name, endpoint_url, profile_name)
         )
@@ -225,12 +226,11 @@ class ClientBase:
             _versions_page,
         )
 
-    def _admit_poll(self, function_name: str, deadline: float) -> float:
-        """Seconds to wait for a poll's slot; a poll that cannot start in time ends the wait."""
-        delay = 0.0 if self._reads is None else self._reads.reserve(deadline)
-        if delay is None:
-            raise DeadlineExceededError(operation="GetFunction", function_name=function_name)
-        return delay
+    def _poll_admission(self) -> Admission | None:
+        """A wait's way past the limiters: the poll budget, then GetFunction's quota."""
+        if self._polls is None or self._reads is None:
+            return None
+        return Admission(self._polls, self._reads)
 
 
 class LambdaCodeClient(ClientBase):
@@ -358,6 +358,7 @@ class LambdaCodeClient(ClientBase):
             timeout=timeout,
             on_poll=on_poll,
             update=update,
+            admission=self._poll_admission(),
         )
 
     def wait_until_active(
@@ -379,16 +380,16 @@ class LambdaCodeClient(ClientBase):
             self._poller(function_name, qualifier),
             timeout=timeout,
             on_poll=on_poll,
+            admission=self._poll_admission(),
         )
 
     def _poller(self, function_name: str, qualifier: str | None) -> Poll:
         plan = self._function_plan(function_name, qualifier)
         method = getattr(self.client, plan.method)
 
-        def poll(deadline: float) -> FunctionConfiguration:
-            # No retry layer here: the wait's own loop retries failed polls in its deadline.
-            if delay := self._admit_poll(function_name, deadline):
-                self.clock.sleep(delay)
+        def poll(_: float) -> FunctionConfiguration:
+            # No retry layer and no limiter here: the wait's own loop takes the poll's slot
+            # and retries failed polls, within its deadline.
             return plan.parse(invoke(method, plan.kwargs, plan.operation))
 
         return poll
@@ -440,7 +441,7 @@ class LambdaCodeClient(ClientBase):
         self,
         targets: "Iterable[DeployTarget]",
         *,
-        max_concurrency: int = 16,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
         rate_limits: "RateLimits | None" = None,
         on_event: OnEvent | None = None,
     ) -> "list[DeployResult | Exception]":

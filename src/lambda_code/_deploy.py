@@ -132,6 +132,7 @@ class DeployCalls(Protocol):
 
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "Call",
     "DeployCalls",
     "DeploySteps",
@@ -636,6 +637,11 @@ class DeploySteps:
         return version
 
 
+#: ``deploy_many``'s default: enough deploys under way to keep the control-plane quota busy
+#: while each waits about a second for its update, plus the quota's burst at the start.
+DEFAULT_CONCURRENCY = 64
+
+
 def fleet(
     client: C,
     targets: Iterable[DeployTarget],
@@ -670,7 +676,7 @@ def deploy_many(
     client: DeployCalls,
     targets: Iterable[DeployTarget],
     *,
-    max_concurrency: int = 16,
+    max_concurrency: int = DEFAULT_CONCURRENCY,
     rate_limits: RateLimits | None = None,
     on_event: OnEvent | None = None,
 ) -> list[DeployResult | Exception]:
