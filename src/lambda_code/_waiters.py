@@ -230,7 +230,7 @@ class UpdateTimes:
     update was sent). From the last ``WINDOW`` updates that finished, its polls go to the
     earliest finish seen; while that and the latest "still running" seen are far apart, to a
     probe halfway between them first; then to the median and the 90th percentile finish. Past
-    those, they spread out from the first at most as far as the ``WaitPolicy`` would.
+    those, each gap doubles, but never grows wider than the ``WaitPolicy``'s.
 
     Until an update has finished, only the oldest wait polls on the ``WaitPolicy``; the others
     hold their polls, looking every ``HOLD_LOOK`` seconds whether it has, and poll anyway at
@@ -281,14 +281,14 @@ class UpdateTimes:
         earliest = done[0]
         tolerance = max(0.005, 0.01 * earliest)
         # Just after the earliest finish: another update's clock started a little off ours.
-        wanted = [earliest + tolerance / 2, done[len(done) // 2], done[(len(done) * 9) // 10]]
+        points = [earliest + tolerance / 2]
+        for later in (done[len(done) // 2], done[(len(done) * 9) // 10]):
+            if later - points[-1] > tolerance:
+                points.append(later)
+        # Nothing seen running yet: as far as anyone knows, updates could finish at once.
         latest_running = max(self._running, default=0.0)
         if latest_running < earliest - tolerance:
-            wanted.append((latest_running + earliest) / 2)
-        points: list[float] = []
-        for point in sorted(wanted):
-            if not points or point - points[-1] > tolerance:
-                points.append(point)
+            points.insert(0, (latest_running + earliest) / 2)
         self._points, self._tolerance = points, tolerance
 
     def _policy_delay(self, age: float) -> float:
@@ -307,7 +307,7 @@ class UpdateTimes:
             if index < len(points):
                 return points[index], False
             assert last is not None  # noqa: S101 - past a point means a poll saw it running
-            spread = max(tolerance, last - points[0])
+            spread = max(tolerance, last - points[-1])
             return last + min(self._policy_delay(last), spread), False
         if oldest:
             first = self.policy.initial_delay
