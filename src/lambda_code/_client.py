@@ -242,7 +242,9 @@ class LambdaCodeClient(ClientBase):
     ``Clock``: ``SystemClock`` unless given) drives every backoff, wait and rate limit, so
     tests can run in virtual time. With
     ``rate_limits``, every call (retries and polls included) first takes a slot from its API
-    family's limiter, shared by all threads using this client.
+    family's limiter, shared by all threads using this client; a 429 slows that limiter down.
+    Such a client serves fleets: its waits for the updates it sent learn from one another when
+    to poll (see ``deploy_many``).
     """
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
@@ -445,7 +447,14 @@ class LambdaCodeClient(ClientBase):
         rate_limits: "RateLimits | None" = None,
         on_event: OnEvent | None = None,
     ) -> "list[DeployResult | Exception]":
-        """Deploy many functions concurrently at the account's API rate; results in order."""
+        """Deploy many functions concurrently at the account's API rate; results in order.
+
+        Each entry is the target's ``DeployResult`` or the exception that stopped it; one
+        function's failure never stops the others. At most ``max_concurrency`` deploys are under
+        way at once. ``rate_limits`` (the client's own, or Lambda's default quotas) start with
+        one second's burst, hold the quota and slow down on 429s; the waits poll within half of
+        GetFunction's quota and learn from one another when updates finish.
+        """
         return deploy_many(
             self,
             targets,

@@ -686,7 +686,9 @@ def deploy_many(
     ``LambdaCodeError`` for anything lambda-code knows; whatever else was raised, such as an
     exception from ``on_event``, otherwise); one function's failure never stops the others.
     ``on_event`` is called from the worker threads. ``rate_limits`` defaults to Lambda's default
-    quotas (15 requests/s control plane, 100 requests/s GetFunction); set your account's.
+    quotas (15 requests/s control plane, 100 requests/s GetFunction, one second's burst each,
+    slowing down on 429s), or the client's own; set your account's. The fleet's waits poll
+    within half of GetFunction's quota and learn from one another when updates finish.
     """
     limited_client, targets = fleet(client, targets, max_concurrency, rate_limits, on_event)
 
