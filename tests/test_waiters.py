@@ -397,12 +397,13 @@ def test_a_wait_for_someone_elses_update_does_not_learn(clock: VirtualClock) -> 
     assert wait.times is None
 
 
-def test_a_superseded_update_teaches_nothing(clock: VirtualClock) -> None:
-    """A poll showing other code ends the wait without adding its age to what was learned."""
+@pytest.mark.parametrize("status", ["InProgress", "Successful"])
+def test_a_superseded_update_teaches_nothing(clock: VirtualClock, status: str) -> None:
+    """A poll showing other code, running or done, ends the wait and teaches nothing."""
     waiter = _learning(clock)
     wait = _wait_for_ours(waiter)
     theirs = FunctionConfiguration(
-        function_name="fn", code_sha256="theirs", last_update_status="Successful"
+        function_name="fn", code_sha256="theirs", last_update_status=status
     )
     with pytest.raises(UpdateSupersededError):
         _poll_at(clock, wait, 0.5, theirs)

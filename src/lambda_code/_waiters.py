@@ -159,23 +159,19 @@ class _Wait:
         """``config`` when the wait is over, None to poll again; raises on a failure."""
         if self.times is None:
             return config if self.done(config) else None
-        if config.last_update_status == LastUpdateStatus.IN_PROGRESS:
-            self.running = self.sent
-            self.times.running(self)
-            return None
         try:
             done = self.done(config)
         except UpdateFailedError:
             self.times.finished(self, self.sent)  # failing took as long as it took
             raise
         except BaseException:
-            self.ended()
+            self.ended()  # another update replaced ours: nothing to learn from it
             raise
-        if not done:
-            self.ended()  # not our update's running or finished: nothing to learn from it
-            return None
-        self.times.finished(self, self.sent)
-        return config
+        if done:
+            self.times.finished(self, self.sent)
+            return config
+        self.running = self.sent
+        return None
 
     def ended(self) -> None:
         """The wait is over, whatever the outcome: the fleet stops counting on it."""
@@ -263,9 +259,6 @@ class UpdateTimes:
     def forget(self, wait: _Wait) -> None:
         with self._lock:
             self._active.pop(id(wait), None)
-
-    def running(self, wait: _Wait) -> None:
-        """``wait`` saw its update still running at age ``wait.running``."""
 
     def finished(self, wait: _Wait, age: float) -> None:
         """``wait`` saw its update finished at ``age``."""
