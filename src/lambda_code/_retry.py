@@ -150,7 +150,8 @@ class CallBudget(Generic[T]):
         if err.outcome_unknown:
             self.unknown = self.unresolved = err
         if isinstance(err, TooManyRequestsException) and self.admission is not None:
-            self.admission.throttled(err.retry_after_seconds)  # the limiter slows down
+            # Lambda's bucket is empty, whoever emptied it: every caller must slow down.
+            self.admission.throttled(err.retry_after_seconds)
         return err
 
     def to_resolve(self) -> LambdaCodeError | None:
