@@ -535,7 +535,7 @@ def test_deploy_many_keeps_the_clients_own_rate_limits(sim: SimulatedLambda) -> 
     """A client made with its own RateLimits runs a fleet at those limits, not the defaults."""
     for name in ("a", "b", "c", "d"):
         sim.create_function(name)
-    client = sim.lambda_code_client().with_rate_limits(RateLimits(control_plane=2.0))
+    client = sim.lambda_code_client().with_rate_limits(RateLimits(control_plane=2.0, burst=1))
     results = client.deploy_many(
         [DeployTarget(function_name=n, code=OURS, wait=False) for n in "abcd"],
         max_concurrency=1,

@@ -1,6 +1,8 @@
 """wait_until_updated / wait_until_active against the simulated control plane, in virtual time."""
 
+import itertools
 import logging
+import random
 from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
@@ -14,14 +16,17 @@ from lambda_code import (
     LambdaCodeClient,
     LambdaError,
     LastUpdateStatus,
+    RateLimits,
     ResourceNotFoundException,
     State,
     TooManyRequestsException,
     UpdateFailedError,
     UpdateFunctionCodeRequest,
+    UpdateSupersededError,
     WaitPolicy,
     WaitTimeoutError,
 )
+from lambda_code._waiters import HOLD_FIRST, HOLD_LOOK, Waiter
 from lambda_code.testing import FaultKind, SimulatedLambda, VirtualClock, make_zip
 
 if TYPE_CHECKING:
@@ -299,3 +304,150 @@ def test_wait_policy_delay_is_bounded() -> None:
         assert 0.25 <= delay <= 2.0
     assert WaitPolicy(jitter=0).delay(1000.0, rng) == 10.0
     assert WaitPolicy(jitter=0).delay(30.0, rng) == pytest.approx(3.0)
+
+
+# -- a fleet's waits learn from one another ----------------------------------------------------
+
+OURS = FunctionConfiguration(
+    function_name="fn", code_sha256="ours", last_update_status="InProgress"
+)
+RUNNING = OURS
+FINISHED = FunctionConfiguration(
+    function_name="fn", code_sha256="ours", last_update_status="Successful"
+)
+
+
+def _learning(clock: VirtualClock) -> Waiter:
+    return Waiter(WaitPolicy(jitter=0), clock=clock, learn=True)
+
+
+def _wait_for_ours(waiter: Waiter) -> Any:
+    """A wait for an update just sent (so one that learns), as a deploy starts it."""
+    return waiter.updated("fn", lambda _: FINISHED, 300.0, None, OURS)
+
+
+def _poll_at(clock: VirtualClock, wait: Any, age: float, config: FunctionConfiguration) -> Any:
+    """Move to ``age`` of ``wait`` and let it see ``config`` there; returns its verdict."""
+    clock.advance(wait.started + age - clock.now())
+    assert wait.ready()
+    return wait.verdict(config)
+
+
+def test_before_anything_finished_only_the_oldest_wait_polls(clock: VirtualClock) -> None:
+    """The oldest wait polls on the policy; younger ones hold, polling late in case it's slow."""
+    waiter = _learning(clock)
+    times = waiter.times
+    assert times is not None
+    oldest, younger = _wait_for_ours(waiter), _wait_for_ours(waiter)
+    assert times.due(oldest) == (0.2, False)
+    assert times.due(younger) == (HOLD_FIRST * 0.2, True)
+    assert times.hold(younger, 0.0) == HOLD_LOOK  # looks again soon: something may finish
+    _poll_at(clock, oldest, 0.2, RUNNING)
+    assert times.due(oldest) == pytest.approx((0.4, False))
+    oldest.ended()  # e.g. it failed: the next oldest takes over
+    assert times.due(younger) == (0.2, False)
+
+
+def test_after_an_update_finished_the_others_poll_just_after_that_age(
+    clock: VirtualClock,
+) -> None:
+    """An update seen running at 1.8 s and finished at 2.0 s: the next ones poll at about 2 s."""
+    waiter = _learning(clock)
+    times = waiter.times
+    assert times is not None
+    first = _wait_for_ours(waiter)
+    assert _poll_at(clock, first, 1.8, RUNNING) is None
+    assert _poll_at(clock, first, 2.0, FINISHED) is FINISHED
+    second = _wait_for_ours(waiter)
+    # A probe halfway from "still running" to "finished", then just after the finish.
+    assert times.points == pytest.approx([1.9, 2.01])
+    assert times.due(second) == pytest.approx((1.9, False))
+    assert _poll_at(clock, second, 1.9, RUNNING) is None
+    assert times.due(second) == pytest.approx((2.01, False))
+    assert _poll_at(clock, second, 2.01, FINISHED) is FINISHED
+    # Still finished at 2.0 at the earliest, but running at 1.9: the next probe is at 1.95.
+    assert times.points == pytest.approx([1.95, 2.01])
+
+
+def test_past_the_learned_ages_polls_spread_out_no_wider_than_the_policy(
+    clock: VirtualClock,
+) -> None:
+    """A slow update among fast ones: polls after the learned age grow apart, as the policy's."""
+    waiter = _learning(clock)
+    first = _wait_for_ours(waiter)
+    _poll_at(clock, first, 0.8, RUNNING)
+    _poll_at(clock, first, 1.0, FINISHED)
+    slow = _wait_for_ours(waiter)
+    ages = []
+    while True:
+        due, _ = waiter.times.due(slow)  # type: ignore[union-attr]
+        if due > 60:
+            break
+        ages.append(due)
+        _poll_at(clock, slow, due, RUNNING)
+    assert ages[:2] == pytest.approx([0.9, 1.005])  # the probe, then just after the finish
+    gaps = [b - a for a, b in itertools.pairwise(ages[1:])]
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(gaps))
+    policy = WaitPolicy(jitter=0)
+    assert gaps[:3] == pytest.approx([0.01, 0.01, 0.02])  # doubling from the learned age
+    widest = [policy.delay(age, random.Random()) for age in ages[1:-1]]
+    assert all(gap <= most + 1e-9 for gap, most in zip(gaps, widest, strict=True))
+
+
+def test_a_wait_for_someone_elses_update_does_not_learn(clock: VirtualClock) -> None:
+    """Without ``update`` the start of the update is unknown: the policy, nothing learned."""
+    waiter = _learning(clock)
+    wait = waiter.updated("fn", lambda _: FINISHED, 300.0, None)
+    assert wait.times is None
+
+
+@pytest.mark.parametrize("status", ["InProgress", "Successful"])
+def test_a_superseded_update_teaches_nothing(clock: VirtualClock, status: str) -> None:
+    """A poll showing other code, running or done, ends the wait and teaches nothing."""
+    waiter = _learning(clock)
+    wait = _wait_for_ours(waiter)
+    theirs = FunctionConfiguration(
+        function_name="fn", code_sha256="theirs", last_update_status=status
+    )
+    with pytest.raises(UpdateSupersededError):
+        _poll_at(clock, wait, 0.5, theirs)
+    assert waiter.times is not None
+    assert waiter.times.points == []
+
+
+def test_a_failed_update_teaches_how_long_updates_take(clock: VirtualClock) -> None:
+    """Failing takes as long as it takes: its age counts."""
+    waiter = _learning(clock)
+    wait = _wait_for_ours(waiter)
+    failed = FunctionConfiguration(
+        function_name="fn", code_sha256="ours", last_update_status="Failed"
+    )
+    with pytest.raises(UpdateFailedError):
+        _poll_at(clock, wait, 0.7, failed)
+    assert waiter.times is not None
+    # Never seen running: a probe halfway to it, in case updates finish sooner.
+    assert waiter.times.points == pytest.approx([0.35, 0.7035])
+
+
+def test_deploys_on_a_fleet_client_poll_about_once_after_the_first(
+    simulated_lambda: SimulatedLambda,
+) -> None:
+    """One deploy after another on a client with rate limits: 2 s updates, seen at once."""
+    sim = simulated_lambda
+    sim.update_duration = 2.0
+    for i in range(8):
+        sim.create_function(f"fn-{i}")
+    client: LambdaCodeClient = sim.lambda_code_client(rate_limits=RateLimits())
+    polls, lags = [], []
+    for i in range(8):
+        sim.reset_counters()
+        result = client.deploy(f"fn-{i}", make_zip({"a.py": b"%d" % i}))
+        assert result.changed
+        polls.append(sim.calls["GetFunction"] - 1)  # the first is the deploy's read
+        updated = next(r.time for r in sim.history if r.operation == "UpdateFunctionCode")
+        lags.append(sim.clock.now() - (updated + 2.0))
+    assert polls[0] >= 8  # the policy, while nothing was known
+    assert all(count <= 2 for count in polls[1:])
+    # Each deploy narrows down when updates finish: the lag halves down to about 1 %.
+    assert max(lags[1:]) <= 0.1
+    assert all(lag <= 0.025 for lag in lags[-3:])

@@ -9,12 +9,12 @@ import attrs
 import botocore.session
 from botocore.config import Config
 
-from ._deploy import DeployTarget, deploy, deploy_many
+from ._deploy import DEFAULT_CONCURRENCY, DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
 from ._images import ResolvedImage, image_region, needs_resolving, resolve_image
 from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
 from ._package import ContainerImage, ZipPackage
-from ._ratelimit import RateLimiter, RateLimits
+from ._ratelimit import Admission, RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
 from ._services import AuxClients
 from ._staging import S3Staging, StagedObject, stage
@@ -195,14 +195,15 @@ class ClientBase(Generic[ClientT, SessionT]):
         self.clock = clock
         self.rate_limits = rate_limits
         self._retrier = Retrier(self.retry, clock=clock)
-        self._waiter = Waiter(self.wait, clock=clock)
-        # The control plane's calls share one limiter; GetFunction has a quota of its own.
+        # A client with rate limits serves fleets: its waits learn from one another.
+        self._waiter = Waiter(self.wait, clock=clock, learn=rate_limits is not None)
+        # The control plane's calls share one limiter; GetFunction has a quota of its own, and
+        # polls a budget within it.
         self._control: RateLimiter | None = None
         self._reads: RateLimiter | None = None
+        self._polls: RateLimiter | None = None
         if rate_limits is not None:
-            burst = rate_limits.burst
-            self._control = RateLimiter(rate_limits.control_plane, clock=clock, burst=burst)
-            self._reads = RateLimiter(rate_limits.get_function, clock=clock, burst=burst)
+            self._control, self._reads, self._polls = rate_limits.limiters(clock)
         self.session = None
         if client is not None:
             self._check_client(client)
@@ -410,12 +411,11 @@ class ClientBase(Generic[ClientT, SessionT]):
         if deadline is not None and self.clock.now() >= deadline:
             raise DeadlineExceededError(operation=operation, function_name=name)
 
-    def _admit_poll(self, function_name: str, deadline: float) -> float:
-        """Seconds to wait for a poll's slot; a poll that cannot start in time ends the wait."""
-        delay = 0.0 if self._reads is None else self._reads.reserve(deadline)
-        if delay is None:
-            raise DeadlineExceededError(operation="GetFunction", function_name=function_name)
-        return delay
+    def _poll_admission(self) -> Admission | None:
+        """A wait's way past the limiters: the poll budget, then GetFunction's quota."""
+        if self._polls is None or self._reads is None:
+            return None
+        return Admission(self._polls, self._reads)
 
 
 class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
@@ -431,7 +431,9 @@ class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
     ``Clock``: ``SystemClock`` unless given) drives every backoff, wait and rate limit, so
     tests can run in virtual time. With
     ``rate_limits``, every call (retries and polls included) first takes a slot from its API
-    family's limiter, shared by all threads using this client.
+    family's limiter, shared by all threads using this client; a 429 slows that limiter down.
+    Such a client serves fleets: its waits for the updates it sent learn from one another when
+    to poll (see ``deploy_many``).
     """
 
     def with_rate_limits(self, rate_limits: RateLimits) -> "LambdaCodeClient":
@@ -602,6 +604,7 @@ class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
             timeout=timeout,
             on_poll=on_poll,
             update=update,
+            admission=self._poll_admission(),
         )
 
     def wait_until_active(
@@ -623,16 +626,16 @@ class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
             self._poller(function_name, qualifier),
             timeout=timeout,
             on_poll=on_poll,
+            admission=self._poll_admission(),
         )
 
     def _poller(self, function_name: str, qualifier: str | None) -> Poll:
         plan = self._function_plan(function_name, qualifier)
         method = getattr(self.client, plan.method)
 
-        def poll(deadline: float) -> FunctionConfiguration:
-            # No retry layer here: the wait's own loop retries failed polls in its deadline.
-            if delay := self._admit_poll(function_name, deadline):
-                self.clock.sleep(delay)
+        def poll(_: float) -> FunctionConfiguration:
+            # No retry layer and no limiter here: the wait's own loop takes the poll's slot
+            # and retries failed polls, within its deadline.
             return plan.parse(invoke(method, plan.kwargs, plan.operation))
 
         return poll
@@ -702,11 +705,18 @@ class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
         self,
         targets: "Iterable[DeployTarget]",
         *,
-        max_concurrency: int = 16,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
         rate_limits: "RateLimits | None" = None,
         on_event: OnEvent | None = None,
     ) -> "list[DeployResult | Exception]":
-        """Deploy many functions concurrently at the account's API rate; results in order."""
+        """Deploy many functions concurrently at the account's API rate; results in order.
+
+        Each entry is the target's ``DeployResult`` or the exception that stopped it; one
+        function's failure never stops the others. At most ``max_concurrency`` deploys are under
+        way at once. ``rate_limits`` (the client's own, or Lambda's default quotas) start with
+        one second's burst, hold the quota and slow down on 429s; the waits poll within half of
+        GetFunction's quota and learn from one another when updates finish.
+        """
         return deploy_many(
             self,
             targets,

@@ -179,6 +179,7 @@ class DeployCalls(Protocol):
 
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "Call",
     "DeployCalls",
     "DeploySteps",
@@ -876,6 +877,11 @@ class DeploySteps:
         )
 
 
+#: ``deploy_many``'s default: enough deploys under way to keep the control-plane quota busy
+#: while each waits about a second for its update, plus the quota's burst at the start.
+DEFAULT_CONCURRENCY = 64
+
+
 def fleet(
     client: C,
     targets: Iterable[DeployTarget],
@@ -910,7 +916,7 @@ def deploy_many(
     client: DeployCalls,
     targets: Iterable[DeployTarget],
     *,
-    max_concurrency: int = 16,
+    max_concurrency: int = DEFAULT_CONCURRENCY,
     rate_limits: RateLimits | None = None,
     on_event: OnEvent | None = None,
 ) -> list[DeployResult | Exception]:
@@ -920,7 +926,9 @@ def deploy_many(
     ``LambdaCodeError`` for anything lambda-code knows; whatever else was raised, such as an
     exception from ``on_event``, otherwise); one function's failure never stops the others.
     ``on_event`` is called from the worker threads. ``rate_limits`` defaults to Lambda's default
-    quotas (15 requests/s control plane, 100 requests/s GetFunction); set your account's.
+    quotas (15 requests/s control plane, 100 requests/s GetFunction, one second's burst each,
+    slowing down on 429s), or the client's own; set your account's. The fleet's waits poll
+    within half of GetFunction's quota and learn from one another when updates finish.
     """
     limited_client, targets = fleet(client, targets, max_concurrency, rate_limits, on_event)
 

@@ -20,9 +20,11 @@ from ._errors import (
     DeadlineExceededError,
     LambdaCodeError,
     LambdaError,
+    TooManyRequestsException,
     map_botocore_error,
     retry_after,
 )
+from ._ratelimit import Admission
 from ._types import Clock
 from ._validation import check_bool, check_count, check_duration
 
@@ -113,15 +115,24 @@ class CallBudget(Generic[T]):
     #: Set when ``on_unknown_outcome`` raised or time ran out: the call ends, never retried.
     final: bool = False
     attempts: int = 0
+    #: The attempts' way past the limiter; a 429 is reported back through it.
+    admission: Admission | None = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda self: None if self.limiter is None else Admission(self.limiter),
+            takes_self=True,
+        ),
+    )
 
     def admit(self) -> float:
         """Seconds to wait before the next attempt may start; raises if it cannot start in time.
 
-        The wait is for the rate limiter's slot, reserved here; nothing starts after the
-        deadline. Refused after an attempt whose outcome is unknown, that error is raised:
-        something may have been sent, so "nothing sent" would not be true.
+        The wait is for the rate limiter's slot, reserved here (ask again after the wait: a 429
+        in between moves the slot); nothing starts after the deadline. Refused after an attempt
+        whose outcome is unknown, that error is raised: something may have been sent, so
+        "nothing sent" would not be true.
         """
-        delay = 0.0 if self.limiter is None else self.limiter.reserve(self.deadline_at)
+        delay = 0.0 if self.admission is None else self.admission.delay(self.deadline_at)
         if delay is None or self.clock() > self.deadline_at:
             self.final = True
             if self.unknown is not None:
@@ -138,6 +149,9 @@ class CallBudget(Generic[T]):
         self.last_error = err
         if err.outcome_unknown:
             self.unknown = self.unresolved = err
+        if isinstance(err, TooManyRequestsException) and self.admission is not None:
+            # Lambda's bucket is empty, whoever emptied it: every caller must slow down.
+            self.admission.throttled(err.retry_after_seconds)
         return err
 
     def to_resolve(self) -> LambdaCodeError | None:
@@ -162,7 +176,7 @@ class CallBudget(Generic[T]):
 
     def attempt(self) -> T:
         """One blocking attempt, started only in time."""
-        if delay := self.admit():
+        while delay := self.admit():
             self.sleep(delay)
         try:
             return invoke(self.fn, self.kwargs, self.operation)

@@ -4,10 +4,17 @@ One tenacity loop per wait does both the polling and the retrying of failed poll
 polls and their retries share one deadline and never multiply. Polls use ``GetFunction``, whose
 rate quota (100 requests/s) is separate from the 15 requests/s that ``UpdateFunctionCode``
 shares with ``GetFunctionConfiguration``.
+
+A lone wait polls on its ``WaitPolicy``. The waits of a fleet also learn from one another
+(``UpdateTimes``): each update that finishes tells the others when theirs is likely to finish,
+so they poll then instead of on a schedule that must suit any duration.
 """
 
+import bisect
+import collections
 import logging
 import random
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,22 +26,33 @@ from ._errors import (
     DeadlineExceededError,
     FunctionFailedError,
     LambdaCodeError,
+    TooManyRequestsException,
     UpdateFailedError,
     UpdateSupersededError,
     WaitTimeoutError,
     retry_after,
 )
 from ._models import FunctionConfiguration
+from ._ratelimit import Admission
 from ._types import Clock, OnPoll
 from ._validation import check_callable, check_duration, fail
 
-__all__ = ["Poll", "WaitPolicy", "Waiter"]
+__all__ = ["Poll", "UpdateTimes", "WaitPolicy", "Waiter"]
 
 logger = logging.getLogger("lambda_code")
 
-#: One poll; it takes the wait's deadline, so a rate-limited poll that cannot start before it
-#: raises ``DeadlineExceededError`` instead of queueing past it.
+#: One poll, sent at once; it takes the wait's deadline (a poll is never rate limited inside:
+#: the wait takes its slot first, and a poll that cannot start before the deadline ends it).
 Poll = Callable[[float], FunctionConfiguration]
+
+#: How many finished updates a fleet's waits learn from: the most recent ones.
+WINDOW = 32
+#: Seconds between looks of a wait that holds its polls until the fleet has learned something.
+HOLD_LOOK = 0.05
+#: A wait holding its polls polls anyway at this many times the policy's first delay, and
+#: then whenever its age has doubled: in case the update everyone waits on is an outlier.
+HOLD_FIRST = 8
+_INSTANT = 1e-9
 
 
 def _positive(_: object, attribute: "attrs.Attribute[float]", value: object) -> None:
@@ -85,8 +103,51 @@ class _Wait:
     started: float
     deadline: float
     waiting_for: str
+    clock: Callable[[], float]
+    #: The rate limiters a poll passes first (a client with rate limits).
+    admission: Admission | None = None
+    #: The fleet this wait learns from and teaches (only a wait for an update just sent).
+    times: "UpdateTimes | None" = None
     polls: int = 0
     last: FunctionConfiguration | None = None
+    #: Age (seconds since ``started``) at which the last poll was sent.
+    sent: float = 0.0
+    #: Age of the last poll that saw the update still running.
+    running: float | None = None
+    #: When a look sent no poll: how long to sleep before the next one.
+    pause: float | None = None
+
+    def ready(self) -> bool:
+        """Whether to poll now; if not, ``pause`` says how long to sleep first.
+
+        A fleet's wait holds its poll until it is likely to see the update finished; then it
+        takes a slot from the rate limiters. A poll that cannot start before the deadline
+        raises ``DeadlineExceededError``.
+        """
+        now = self.clock()
+        self.pause = None
+        if self.times is not None and now < self.deadline:
+            hold = self.times.hold(self, now - self.started)
+            if hold > 0:
+                self.pause = hold
+                return False
+        if self.admission is not None:
+            delay = self.admission.delay(self.deadline)
+            if delay is None:
+                raise DeadlineExceededError(
+                    operation="GetFunction", function_name=self.function_name
+                )
+            if delay > 0:
+                self.pause = delay
+                return False
+            now = self.clock()
+        self.sent = now - self.started
+        return True
+
+    def throttled(self, err: BaseException) -> None:
+        """A poll failed: a 429 slows the rate limiters down."""
+        if isinstance(err, TooManyRequestsException) and self.admission is not None:
+            self.admission.throttled(err.retry_after_seconds)
 
     def observe(self, config: FunctionConfiguration) -> object:
         """Count a poll; returns what ``on_poll`` returned (an async one's awaitable)."""
@@ -96,7 +157,27 @@ class _Wait:
 
     def verdict(self, config: FunctionConfiguration) -> FunctionConfiguration | None:
         """``config`` when the wait is over, None to poll again; raises on a failure."""
-        return config if self.done(config) else None
+        if self.times is None:
+            return config if self.done(config) else None
+        try:
+            done = self.done(config)
+        except UpdateFailedError:
+            self.times.finished(self, self.sent)  # failing took as long as it took
+            raise
+        except BaseException:
+            self.ended()  # another update replaced ours: nothing to learn from it
+            raise
+        if done:
+            self.times.finished(self, self.sent)
+            return config
+        self.running = self.sent
+        return None
+
+    def ended(self) -> None:
+        """The wait is over, whatever the outcome: the fleet stops counting on it."""
+        if self.times is not None:
+            self.times.forget(self)
+            self.times = None
 
 
 def _update_done(config: FunctionConfiguration) -> bool:
@@ -137,13 +218,116 @@ def _active_done(config: FunctionConfiguration) -> bool:
     return config.state is None or config.state in _SETTLED
 
 
-class Waiter:
-    """Runs waits under a ``WaitPolicy``; one instance per client, safe across threads."""
+class UpdateTimes:
+    """When a fleet's updates finish, learned from the ones that did: where to poll next.
 
-    def __init__(self, policy: WaitPolicy, *, clock: Clock) -> None:
+    Shared by the waits of one client with rate limits (a fleet), across threads and tasks.
+    A wait for an update it just sent reports its polls here, as ages (seconds since the
+    update was sent). From the last ``WINDOW`` updates that finished, its polls go to the
+    earliest finish seen; while that and the latest "still running" seen are far apart, to a
+    probe halfway between them first; then to the median and the 90th percentile finish. Past
+    those, each gap doubles, but never grows wider than the ``WaitPolicy``'s.
+
+    Until an update has finished, only the oldest wait polls on the ``WaitPolicy``; the others
+    hold their polls, looking every ``HOLD_LOOK`` seconds whether it has, and poll anyway at
+    ``HOLD_FIRST`` times the policy's first delay and then whenever their age has doubled.
+    """
+
+    def __init__(self, policy: WaitPolicy) -> None:
+        self.policy = policy
+        self._lock = threading.Lock()
+        #: Ages at which recent updates were first seen finished, and last seen running (only
+        #: from waits that saw their update running: a first poll that found it finished tells
+        #: nothing about how early it could have).
+        self._finished: collections.deque[float] = collections.deque(maxlen=WINDOW)
+        self._running: collections.deque[float] = collections.deque(maxlen=WINDOW)
+        self._points: list[float] = []
+        self._tolerance = 0.0
+        #: Waits under way, oldest first (dicts keep insertion order).
+        self._active: dict[int, _Wait] = {}
+
+    @property
+    def points(self) -> list[float]:
+        """The ages a wait polls at, as learned so far (empty before any update finished)."""
+        with self._lock:
+            return list(self._points)
+
+    def join(self, wait: _Wait) -> None:
+        with self._lock:
+            self._active[id(wait)] = wait
+
+    def forget(self, wait: _Wait) -> None:
+        with self._lock:
+            self._active.pop(id(wait), None)
+
+    def finished(self, wait: _Wait, age: float) -> None:
+        """``wait`` saw its update finished at ``age``."""
+        with self._lock:
+            self._active.pop(id(wait), None)
+            self._finished.append(age)
+            if wait.running is not None:
+                self._running.append(wait.running)
+            self._learn()
+
+    def _learn(self) -> None:
+        done = sorted(self._finished)
+        earliest = done[0]
+        tolerance = max(0.005, 0.01 * earliest)
+        # Just after the earliest finish: another update's clock started a little off ours.
+        points = [earliest + tolerance / 2]
+        for later in (done[len(done) // 2], done[(len(done) * 9) // 10]):
+            if later - points[-1] > tolerance:
+                points.append(later)
+        # Nothing seen running yet: as far as anyone knows, updates could finish at once.
+        latest_running = max(self._running, default=0.0)
+        if latest_running < earliest - tolerance:
+            points.insert(0, (latest_running + earliest) / 2)
+        self._points, self._tolerance = points, tolerance
+
+    def _policy_delay(self, age: float) -> float:
+        policy = self.policy
+        return min(policy.max_delay, max(policy.initial_delay, policy.fraction * age))
+
+    def due(self, wait: _Wait) -> tuple[float, bool]:
+        """The age at which ``wait`` polls next, and whether that may change before then."""
+        last = wait.running
+        with self._lock:
+            points, tolerance = self._points, self._tolerance
+            oldest = next(iter(self._active), None) == id(wait)
+        if points:
+            after = float("-inf") if last is None else last + tolerance / 2
+            index = bisect.bisect_right(points, after)
+            if index < len(points):
+                return points[index], False
+            assert last is not None  # noqa: S101 - past a point means a poll saw it running
+            spread = max(tolerance, last - points[-1])
+            return last + min(self._policy_delay(last), spread), False
+        if oldest:
+            first = self.policy.initial_delay
+            return (first if last is None else last + self._policy_delay(last)), False
+        first = HOLD_FIRST * self.policy.initial_delay
+        return (first if last is None else max(first, 2 * last)), True
+
+    def hold(self, wait: _Wait, age: float) -> float:
+        """Seconds ``wait`` should hold its next poll: 0 to poll now."""
+        due, provisional = self.due(wait)
+        if due - age <= _INSTANT:
+            return 0.0  # due now, give or take the rounding of the clock's sums
+        return min(due - age, HOLD_LOOK) if provisional else due - age
+
+
+class Waiter:
+    """Runs waits under a ``WaitPolicy``; one instance per client, safe across threads.
+
+    With ``learn``, the waits for updates this client sent learn from one another when to
+    poll (``UpdateTimes``): for a fleet, whose updates take about as long as each other.
+    """
+
+    def __init__(self, policy: WaitPolicy, *, clock: Clock, learn: bool = False) -> None:
         self.policy = policy
         self.clock = clock.now
         self._rng = random.Random()
+        self.times = UpdateTimes(policy) if learn else None
         self._retrying = tenacity.Retrying(sleep=clock.sleep, **self.strategies())
 
     def strategies(self) -> dict[str, Any]:
@@ -164,28 +348,38 @@ class Waiter:
         timeout: float,
         on_poll: OnPoll | None,
         update: FunctionConfiguration | None = None,
+        admission: Admission | None = None,
     ) -> FunctionConfiguration:
         """Poll until ``LastUpdateStatus`` is ``Successful`` (or absent); see ``updated``."""
-        return self.run(self.updated(function_name, poll, timeout, on_poll, update))
+        return self.run(self.updated(function_name, poll, timeout, on_poll, update, admission))
 
     def until_active(
-        self, function_name: str, poll: Poll, *, timeout: float, on_poll: OnPoll | None
+        self,
+        function_name: str,
+        poll: Poll,
+        *,
+        timeout: float,
+        on_poll: OnPoll | None,
+        admission: Admission | None = None,
     ) -> FunctionConfiguration:
         """Poll until ``State`` is ``Active`` (or settled idle: ``Inactive``)."""
-        return self.run(self.active(function_name, poll, timeout, on_poll))
+        return self.run(self.active(function_name, poll, timeout, on_poll, admission))
 
-    def updated(
+    def updated(  # noqa: PLR0917 - a wait's parts
         self,
         function_name: str,
         poll: Callable[[float], Any],
         timeout: float,
         on_poll: Callable[[FunctionConfiguration], object] | None,
         update: FunctionConfiguration | None = None,
+        admission: Admission | None = None,
     ) -> _Wait:
         """A wait for the last update to finish, to ``run`` (or run asynchronously).
 
         With ``update`` (what an ``UpdateFunctionCode`` call returned), a poll that shows other
         code means another update replaced it: ``UpdateSupersededError``, never their outcome.
+        Each poll first passes ``admission`` (the client's rate limiters). A wait for our own
+        update, whose start is known, learns from the others when the waiter does.
         """
         done = _update_done
         if update is not None:
@@ -197,7 +391,11 @@ class Waiter:
                     )
                 return _update_done(config)
 
-        return self._start(function_name, poll, done, timeout, on_poll, "update")
+        wait = self._start(function_name, poll, done, timeout, on_poll, "update", admission)
+        if update is not None and self.times is not None:
+            wait.times = self.times
+            self.times.join(wait)
+        return wait
 
     def active(
         self,
@@ -205,9 +403,12 @@ class Waiter:
         poll: Callable[[float], Any],
         timeout: float,
         on_poll: Callable[[FunctionConfiguration], object] | None,
+        admission: Admission | None = None,
     ) -> _Wait:
         """A wait for ``State`` to settle, to ``run`` (or run asynchronously)."""
-        return self._start(function_name, poll, _active_done, timeout, on_poll, "activation")
+        return self._start(
+            function_name, poll, _active_done, timeout, on_poll, "activation", admission
+        )
 
     def _start(  # noqa: PLR0917 - the parts of one wait, passed on from two methods
         self,
@@ -217,22 +418,41 @@ class Waiter:
         timeout: float,
         on_poll: Callable[[FunctionConfiguration], object] | None,
         waiting_for: str,
+        admission: Admission | None,
     ) -> _Wait:
         check_duration(timeout, field="timeout", allow_zero=True)
         check_callable(on_poll, field="on_poll")
         now = self.clock()
-        return _Wait(function_name, poll, done, on_poll, now, now + timeout, waiting_for)
+        return _Wait(
+            function_name,
+            poll,
+            done,
+            on_poll,
+            now,
+            now + timeout,
+            waiting_for,
+            self.clock,
+            admission,
+        )
 
     def run(self, wait: _Wait) -> FunctionConfiguration:
         """Poll until ``wait`` is over, blocking."""
-        result: FunctionConfiguration = self._retrying(self._poll, wait)  # type: ignore[assignment]
+        try:
+            result: FunctionConfiguration = self._retrying(self._poll, wait)  # type: ignore[assignment]
+        finally:
+            wait.ended()
         return result
 
     def _poll(self, wait: _Wait) -> FunctionConfiguration | None:
         try:
+            if not wait.ready():
+                return None  # nothing sent: look again after wait.pause
             config = wait.poll(wait.deadline)
         except DeadlineExceededError as err:
             raise self.timeout_error(wait) from err
+        except LambdaCodeError as err:
+            wait.throttled(err)
+            raise
         wait.observe(config)
         return wait.verdict(config)
 
@@ -256,7 +476,13 @@ class Waiter:
     def _wait(self, retry_state: tenacity.RetryCallState) -> float:
         wait = self._state(retry_state)
         now = self.clock()
-        delay = max(self.policy.delay(now - wait.started, self._rng), retry_after(retry_state))
+        failed = retry_state.outcome is not None and retry_state.outcome.failed
+        if wait.pause is not None and not failed:
+            delay = wait.pause  # the last look sent nothing
+        elif wait.times is not None and not failed:
+            delay = wait.times.hold(wait, now - wait.started)
+        else:
+            delay = max(self.policy.delay(now - wait.started, self._rng), retry_after(retry_state))
         # Never sleep past the deadline: the last poll happens at it.
         return max(0.0, min(delay, wait.deadline - now))
 

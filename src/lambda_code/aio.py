@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from ._client import ClientBase, Plan, check_client, core_session, endpoint_error
 from ._deploy import (
+    DEFAULT_CONCURRENCY,
     DeploySteps,
     DeployTarget,
     Done,
@@ -315,7 +316,7 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
         return await retrying(self._retry, budget)
 
     async def _attempt(self, budget: CallBudget[Any]) -> Any:
-        if delay := budget.admit():
+        while delay := budget.admit():
             await self._sleep(delay)
         try:
             return await _invoke(budget.fn, budget.kwargs, budget.operation)
@@ -346,7 +347,10 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
         if update is not None:
             check_instance(update, FunctionConfiguration, field="update")
         poll = self._poller(function_name, qualifier)
-        return await self._wait(self._waiter.updated(function_name, poll, timeout, on_poll, update))
+        wait = self._waiter.updated(
+            function_name, poll, timeout, on_poll, update, self._poll_admission()
+        )
+        return await self._wait(wait)
 
     async def wait_until_active(
         self,
@@ -358,18 +362,27 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
     ) -> FunctionConfiguration:
         """``LambdaCodeClient.wait_until_active``; ``on_poll`` may be async."""
         poll = self._poller(function_name, qualifier)
-        return await self._wait(self._waiter.active(function_name, poll, timeout, on_poll))
+        wait = self._waiter.active(function_name, poll, timeout, on_poll, self._poll_admission())
+        return await self._wait(wait)
 
     async def _wait(self, wait: Any) -> FunctionConfiguration:
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **self._waiter.strategies())
-        result: FunctionConfiguration = await retrying(self._poll, wait)
+        try:
+            result: FunctionConfiguration = await retrying(self._poll, wait)
+        finally:
+            wait.ended()
         return result
 
     async def _poll(self, wait: Any) -> FunctionConfiguration | None:
         try:
+            if not wait.ready():
+                return None  # nothing sent: look again after wait.pause
             config: FunctionConfiguration = await wait.poll(wait.deadline)
         except DeadlineExceededError as err:
             raise self._waiter.timeout_error(wait) from err
+        except LambdaCodeError as err:
+            wait.throttled(err)
+            raise
         await _settle(wait.observe(config))
         return wait.verdict(config)  # type: ignore[no-any-return]
 
@@ -379,10 +392,9 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
         plan = self._function_plan(function_name, qualifier)
         method = getattr(self.client, plan.method)
 
-        async def poll(deadline: float) -> FunctionConfiguration:
-            # No retry layer here: the wait's own loop retries failed polls in its deadline.
-            if delay := self._admit_poll(function_name, deadline):
-                await self._sleep(delay)
+        async def poll(_: float) -> FunctionConfiguration:
+            # No retry layer and no limiter here: the wait's own loop takes the poll's slot
+            # and retries failed polls, within its deadline.
             return plan.parse(await _invoke(method, plan.kwargs, plan.operation))
 
         return poll
@@ -443,7 +455,7 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
         self,
         targets: Iterable[DeployTarget],
         *,
-        max_concurrency: int = 16,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
         rate_limits: RateLimits | None = None,
         on_event: AsyncOnEvent | None = None,
     ) -> list[DeployResult | Exception]:
