@@ -42,7 +42,7 @@ from ._errors import (
     WaiterError,
     WaitTimeoutError,
 )
-from ._progress import Reporter, _discard, _human_size
+from ._progress import Reporter, _discard, _human_size, outcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -392,13 +392,7 @@ def _alias_line(alias: AliasUpdate, *, dry_run: bool) -> str:
 def _print_result(result: DeployResult, stdout: TextIO) -> None:
     config = result.configuration
     name = config.function_name or "function"
-    if result.dry_run:
-        verdict = "dry run: would update" if result.changed else "dry run: already up to date"
-    elif result.changed:
-        verdict = "updated"
-    else:
-        verdict = "unchanged, update skipped"
-    stdout.write(f"{name}: {verdict} in {result.elapsed:.1f}s\n")
+    stdout.write(f"{name}: {outcome(result)} in {result.elapsed:.1f}s\n")
     if result.dry_run:
         would = ["update" if result.changed else "skip"]
         if result.changed and result.published is None and result.alias is not None:

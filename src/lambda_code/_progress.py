@@ -115,14 +115,16 @@ def _status(config: FunctionConfiguration) -> tuple[str, str]:
     return "LastUpdateStatus", str(config.last_update_status or "Successful")
 
 
+def outcome(result: DeployResult) -> str:
+    """What a finished deploy did, in a few words: ``updated``, ``dry run: would update``, ..."""
+    if result.dry_run:
+        return "dry run: would update" if result.changed else "dry run: already up to date"
+    return "updated" if result.changed else "unchanged, update skipped"
+
+
 def _verdict(result: DeployResult, arrow: str) -> str:
     """What a finished deploy did, in one line (the command's summary says the same)."""
-    if result.dry_run:
-        verdict = "dry run: would update" if result.changed else "dry run: already up to date"
-    elif result.changed:
-        verdict = "updated"
-    else:
-        verdict = "unchanged, update skipped"
+    verdict = outcome(result)
     extras = []
     if result.version is not None:
         extras.append(f"version {result.version}")
