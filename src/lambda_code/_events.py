@@ -2,6 +2,7 @@
 
 import attrs
 
+from . import _views
 from ._enums import LastUpdateStatus, State
 from ._models import FunctionConfiguration
 
@@ -160,3 +161,8 @@ class DeployResult:
     published: FunctionConfiguration | None = None
     #: What was done to the alias, with ``deploy(..., alias=...)``.
     alias: AliasUpdate | None = None
+
+
+# People see only the members that are set, in a repr, Jupyter and rich.
+for _name in __all__:
+    _views.views(globals()[_name])

@@ -14,7 +14,7 @@ from typing import Any, Self
 
 import attrs
 
-from . import _convert
+from . import _convert, _views
 from ._enums import (
     ApplicationLogLevel,
     Architecture,
@@ -390,3 +390,8 @@ class UpdateFunctionCodeRequest:
     def to_api(self) -> dict[str, Any]:
         """botocore's keyword arguments, members left at their defaults omitted."""
         return _convert.unstructure(self)
+
+
+# People see only the members that are set, secrets hidden, in a repr, Jupyter and rich.
+for _name in __all__:
+    _views.views(globals()[_name])
