@@ -10,6 +10,8 @@ Each function is generated once, the first time a type is seen, and cached by ca
 per-call cost is a single generated function call.
 """
 
+import marshal
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -21,7 +23,14 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-__all__ = ["converter", "structure_hook", "unstructure"]
+__all__ = [
+    "LazyNested",
+    "converter",
+    "deferred_members",
+    "lazy_nested",
+    "structure_hook",
+    "unstructure",
+]
 
 _T = TypeVar("_T")
 
@@ -151,6 +160,244 @@ def _model_unstructure_hook(cls: type[Any]) -> Callable[[Any], Any]:
 
 converter.register_structure_hook_factory(_is_wire_model, _model_structure_hook)
 converter.register_unstructure_hook_factory(_is_wire_model, _model_unstructure_hook)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nested members converted on first read.
+#
+# A response's nested shapes cost most of its parsing (an attrs object each), yet most callers
+# read a few top-level members and no nested one. So a model that subclasses ``LazyNested`` and
+# is decorated with ``lazy_nested`` keeps each nested member's wire value and converts it the
+# first time the member is read. What a caller sees does not change:
+#
+# - The wire values are copied at once (``marshal``: a deep copy in C), so changing the dict
+#   given to ``from_api`` afterwards changes nothing, as when everything was converted at once.
+# - A value waits only if converting it cannot fail: it has the containers botocore builds (a
+#   dict per structure, a list per list, a str per enum value). Anything else, and any input
+#   that is not a plain dict, is converted at once by the same hooks, so what raised in
+#   ``from_api`` still raises there and no one gets a half-built object.
+# - The first read converts under a lock and stores the result in the member's slot, so threads
+#   that read at once get the same object. ``==``, ``hash``, ``repr``, pickling, copying,
+#   ``attrs.evolve``/``asdict`` and ``to_api`` read members as any caller does and so see them
+#   converted; ``attrs.fields`` and the annotations are those of the class as written.
+
+_FIRST_READ = threading.Lock()
+#: In a nested member's slot until its first read converts the wire value.
+_DEFERRED: Any = object()
+
+
+class LazyNested:
+    """Base of a model whose nested members ``lazy_nested`` converts on first read.
+
+    Its one slot holds the copied wire values still to convert (None once all are converted).
+    """
+
+    __slots__ = ("_lazy_wire",)
+
+
+_WIRE_SLOT: Any = LazyNested.__dict__["_lazy_wire"]
+
+
+def _safe_expr(tp: Any, x: str, globs: dict[str, Any]) -> str | None:
+    """A Python expression, true when converting the wire value ``x`` of ``tp`` cannot fail.
+
+    None when nothing can. Conservative: a refused value is converted at once instead.
+    """
+    if (inner := _optional_of(tp)) is not None:
+        tp = inner
+    if tp in _PRIMITIVES:
+        # Passed through as they are; but a copy of a NaN is a new object with a new hash.
+        return f"{x} == {x}" if tp is float else None
+    if _open_enum(tp) is not None:
+        return f"type({x}) is str"
+    if typing.get_origin(tp) is dict and typing.get_args(tp) == (str, str):
+        return f"type({x}) is dict"  # cattrs applies str() to keys and values
+    if _tuple_of(tp):
+        item = typing.get_args(tp)[0]
+        if _safe_expr(item, "_", {}) is None:
+            return f"type({x}) is list"
+        return f"(type({x}) is list and all(map({_bind(globs, _safe_check(item))}, {x})))"
+    return f"{_bind(globs, _safe_check(tp))}({x})" if _is_wire_model(tp) else "False"
+
+
+def _bind(globs: dict[str, Any], value: Any) -> str:
+    """A new global name for ``value`` in generated code."""
+    name = f"_g{len(globs)}"
+    globs[name] = value
+    return name
+
+
+def _safe_check(tp: Any) -> Callable[[Any], bool]:
+    """A generated test that converting a wire value of ``tp`` cannot fail (see ``_safe_expr``)."""
+    globs: dict[str, Any] = {}
+    lines = ["def safe(v):"]
+    if _is_wire_model(tp):
+        lines.append("  if type(v) is not dict: return False")
+        hints = typing.get_type_hints(tp)
+        for f in attrs.fields(tp):
+            if (expr := _safe_expr(hints[f.name], "x", globs)) is not None:
+                lines.append(f"  x = v.get({f.metadata['wire']!r})")
+                lines.append(f"  if x is not None and not ({expr}): return False")
+        lines.append("  return True")
+    else:
+        lines.append(f"  return {_safe_expr(tp, 'v', globs) or 'True'}")
+    safe: Callable[[Any], bool] = _generate(lines, globs, f"safe {tp}")
+    return safe
+
+
+def _generate(lines: list[str], globs: dict[str, Any], what: str) -> Any:
+    """The one function ``lines`` define, compiled with ``globs`` as its globals."""
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), f"<lambda_code {what}>", "exec"), globs, namespace)  # noqa: S102 - our own lines
+    (function,) = namespace.values()
+    return function
+
+
+def _nested_model(tp: Any) -> bool:
+    """Whether ``tp`` is ``X | None`` or ``tuple[X, ...] | None`` of a wire model ``X``."""
+    inner = _optional_of(tp)
+    if inner is not None and _tuple_of(inner):
+        inner = typing.get_args(inner)[0]
+    return _is_wire_model(inner)
+
+
+class _NestedMember:
+    """A nested member's descriptor: its slot, converted from the wire value on first read."""
+
+    __slots__ = ("get_slot", "hook", "name", "safe", "set_slot", "slot", "tp", "wire")
+
+    def __init__(self, slot: Any, name: str, wire: str, tp: Any) -> None:
+        self.slot = slot
+        self.get_slot = slot.__get__
+        self.set_slot = slot.__set__
+        self.name = name
+        self.wire = wire
+        self.tp = tp
+        self.hook = converter.get_structure_hook(tp)
+        self.safe = _safe_check(tp)
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = self.get_slot(obj)
+        return self._first_read(obj) if value is _DEFERRED else value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.set_slot(obj, value)
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+    def convert(self, value: Any) -> Any:
+        return self.hook(value, self.tp)
+
+    def _first_read(self, obj: Any) -> Any:
+        with _FIRST_READ:
+            value = self.get_slot(obj)
+            if value is not _DEFERRED:
+                return value  # another thread converted it meanwhile
+            pending = _WIRE_SLOT.__get__(obj)
+            if type(pending) is bytes:
+                pending = marshal.loads(pending)  # noqa: S302 - bytes this module wrote
+                _WIRE_SLOT.__set__(obj, pending)
+            value = self.convert(pending[self.wire])
+            self.set_slot(obj, value)
+            del pending[self.wire]
+            if not pending:
+                _WIRE_SLOT.__set__(obj, None)
+            return value
+
+
+def lazy_nested(cls: type[_T]) -> type[_T]:
+    """Make the nested members of ``cls`` convert on first read (see the comment above).
+
+    ``cls`` is a slotted attrs wire model that subclasses ``LazyNested``; every member defaults
+    to None with no validator or converter, as its structure function sets the slots directly.
+    """
+    if not (_is_wire_model(cls) and issubclass(cls, LazyNested) and "__slots__" in vars(cls)):
+        raise TypeError(f"{cls.__name__}: lazy_nested needs a slotted wire model of LazyNested")
+    hints = typing.get_type_hints(cls)
+    for f in attrs.fields(typing.cast("type[Any]", cls)):
+        if f.default is not None or f.validator or f.converter or not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name}: lazy_nested needs a plain None default")
+        if _nested_model(hints[f.name]):
+            member = _NestedMember(vars(cls)[f.name], f.name, f.metadata["wire"], hints[f.name])
+            setattr(cls, f.name, member)
+    return cls
+
+
+def deferred_members(obj: Any) -> list[str]:
+    """The names of the nested members of ``obj`` not converted yet, in field order."""
+    members = [vars(type(obj)).get(f.name) for f in attrs.fields(type(obj))]
+    return [
+        member.name
+        for member in members
+        if isinstance(member, _NestedMember) and member.get_slot(obj) is _DEFERRED
+    ]
+
+
+def _lazy_structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
+    """A generated function that fills the slots of a new ``cls``, nested members deferred.
+
+    Any input but a plain dict goes to the eager cattrs function, which raises as it always has.
+    """
+    hints = typing.get_type_hints(cls)
+    deferred: dict[str, _NestedMember] = {}
+    globs: dict[str, Any] = {
+        "_new": object.__new__,
+        "_cls": cls,
+        "_deferred": _DEFERRED,
+        "_eager": _model_structure_hook(cls),
+    }
+    lines = [
+        "def structure(o, _=None):",
+        "  if type(o) is not dict: return _eager(o, _cls)",
+        "  self = _new(_cls)",
+        "  get = o.get",
+        "  pending = None",
+    ]
+    for i, f in enumerate(attrs.fields(cls)):
+        wire, tp, member = f.metadata["wire"], hints[f.name], vars(cls)[f.name]
+        if isinstance(member, _NestedMember):
+            deferred[wire] = member
+            globs.update(
+                {f"s{i}": member.set_slot, f"safe{i}": member.safe, f"c{i}": member.convert}
+            )
+            lines += [
+                f"  v = get({wire!r})",
+                f"  if v is None: s{i}(self, None)",
+                f"  elif safe{i}(v):",
+                f"    s{i}(self, _deferred)",
+                "    if pending is None: pending = {}",
+                f"    pending[{wire!r}] = v",
+                f"  else: s{i}(self, c{i}(v))",
+            ]
+        elif _optional_of(tp) in _PRIMITIVES:
+            globs[f"s{i}"] = member.__set__
+            lines.append(f"  s{i}(self, get({wire!r}))")
+        else:
+            globs.update(
+                {f"s{i}": member.__set__, f"h{i}": converter.get_structure_hook(tp), f"t{i}": tp}
+            )
+            lines += [f"  v = get({wire!r})", f"  s{i}(self, None if v is None else h{i}(v, t{i}))"]
+    lines += ["  if pending is not None: _defer(self, pending)", "  return self"]
+
+    def defer(obj: Any, pending: dict[str, Any]) -> None:
+        try:
+            _WIRE_SLOT.__set__(obj, marshal.dumps(pending))
+        except ValueError:  # a value that is no plain builtin, which marshal cannot copy
+            for wire, value in pending.items():
+                deferred[wire].set_slot(obj, deferred[wire].convert(value))
+
+    globs["_defer"] = defer
+    structure: Callable[[Any, Any], Any] = _generate(lines, globs, f"structure {cls.__name__}")
+    return structure
+
+
+converter.register_structure_hook_factory(
+    lambda tp: isinstance(tp, type) and issubclass(tp, LazyNested) and _is_wire_model(tp),
+    _lazy_structure_hook,
+)
 
 
 def structure_hook(cls: type[_T]) -> Callable[[Mapping[str, Any], type[_T]], _T]:

@@ -267,8 +267,9 @@ class AcceleratorConfig:
     accelerator_memory_size: int | None = _w("AcceleratorMemorySize")
 
 
+@_convert.lazy_nested
 @attrs.frozen(kw_only=True)
-class FunctionConfiguration:
+class FunctionConfiguration(_convert.LazyNested):
     """A function's configuration, as ``UpdateFunctionCode`` and ``GetFunction`` return it."""
 
     function_name: str | None = _w("FunctionName")
