@@ -22,8 +22,8 @@ from lambda_code import (
     LastUpdateStatus,
     Runtime,
     State,
+    _convert,
 )
-from lambda_code import _convert
 from lambda_code import _enums as enums
 from lambda_code.models import TracingConfig, TracingMode, VpcConfig
 from strategies import (
@@ -282,7 +282,7 @@ def test_unknown_members_and_response_metadata_are_dropped() -> None:
 # Nested members are converted on first read; nothing else can tell
 
 #: The converter's own function for FunctionConfiguration, which converts everything at once.
-_EAGER = _convert._model_structure_hook(FunctionConfiguration)  # noqa: SLF001 - the reference
+_EAGER = _convert._model_structure_hook(FunctionConfiguration)
 
 
 def _eager(data: Any) -> FunctionConfiguration:
@@ -443,7 +443,7 @@ _ODD_VALUES = st.one_of(
 def _outcome(parse: typing.Callable[[Any], Any], data: Any) -> Any:
     try:
         return parse(data)
-    except Exception as err:  # noqa: BLE001 - the outcome is what is compared
+    except Exception as err:
         return type(err)
 
 

@@ -193,6 +193,7 @@ class LazyNested:
     """
 
     __slots__ = ("_lazy_wire",)
+    _lazy_wire: bytes | dict[str, Any] | None
 
 
 _WIRE_SLOT: Any = LazyNested.__dict__["_lazy_wire"]

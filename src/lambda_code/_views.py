@@ -92,8 +92,8 @@ def _table(obj: Any, *, caption: bool) -> str:
         f"<tr><th {_CELL}>{html.escape(name)}</th><td {_CELL}>{_html_value(value, own)}</td></tr>"
         for name, value, own in _members(obj)
     )
-    if not rows:
-        return html.escape(f"{_class_name(obj)}()")
+    if not (rows or caption):
+        return html.escape(f"{_class_name(obj)}()")  # a nested shape with nothing set
     head = (
         f'<thead><tr><th colspan="2" {_CELL}>{html.escape(_class_name(obj))}</th></tr></thead>'
         if caption
