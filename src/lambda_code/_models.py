@@ -319,7 +319,11 @@ class FunctionConfiguration(_convert.LazyNested):
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped."""
+        """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped.
+
+        Nested shapes are built when first read, from a copy of their part of ``data``; a
+        value that cannot be converted raises here, as if everything were built at once.
+        """
         return _structure_configuration(data, FunctionConfiguration)  # type: ignore[return-value]
 
     def to_api(self) -> dict[str, Any]:
