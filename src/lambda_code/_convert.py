@@ -24,7 +24,6 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 __all__ = [
-    "LazyNested",
     "converter",
     "deferred_members",
     "lazy_nested",
@@ -166,9 +165,9 @@ converter.register_unstructure_hook_factory(_is_wire_model, _model_unstructure_h
 # Nested members converted on first read.
 #
 # A response's nested shapes cost most of its parsing (an attrs object each), yet most callers
-# read a few top-level members and no nested one. So a model that subclasses ``LazyNested`` and
-# is decorated with ``lazy_nested`` keeps each nested member's wire value and converts it the
-# first time the member is read. What a caller sees does not change:
+# read a few top-level members and no nested one. So the structure function of a class decorated
+# with ``lazy_nested`` leaves each nested member's wire value in its slot, and the member's
+# descriptor converts it on first read. What a caller sees does not change:
 #
 # - The wire values are copied at once (``marshal``: a deep copy in C), so changing the dict
 #   given to ``from_api`` afterwards changes nothing, as when everything was converted at once.
@@ -182,21 +181,19 @@ converter.register_unstructure_hook_factory(_is_wire_model, _model_unstructure_h
 #   converted; ``attrs.fields`` and the annotations are those of the class as written.
 
 _FIRST_READ = threading.Lock()
-#: In a nested member's slot until its first read converts the wire value.
-_DEFERRED: Any = object()
 
 
-class LazyNested:
-    """Base of a model whose nested members ``lazy_nested`` converts on first read.
+class _Pending:
+    """The copied wire values of an instance's members still to convert, in each one's slot."""
 
-    Its one slot holds the copied wire values still to convert (None once all are converted).
-    """
+    __slots__ = ("values",)
 
-    __slots__ = ("_lazy_wire",)
-    _lazy_wire: bytes | dict[str, Any] | None
+    def __init__(self, values: bytes | dict[str, Any]) -> None:
+        self.values = values
 
 
-_WIRE_SLOT: Any = LazyNested.__dict__["_lazy_wire"]
+#: The classes ``lazy_nested`` decorated, whose structure functions defer nested members.
+_LAZY_CLASSES: set[type[Any]] = set()
 
 
 def _safe_expr(tp: Any, x: str, globs: dict[str, Any]) -> str | None:
@@ -281,7 +278,7 @@ class _NestedMember:
         if obj is None:
             return self
         value = self.get_slot(obj)
-        return self._first_read(obj) if value is _DEFERRED else value
+        return self._first_read(obj, value) if type(value) is _Pending else value
 
     def __set__(self, obj: Any, value: Any) -> None:
         self.set_slot(obj, value)
@@ -292,31 +289,28 @@ class _NestedMember:
     def convert(self, value: Any) -> Any:
         return self.hook(value, self.tp)
 
-    def _first_read(self, obj: Any) -> Any:
+    def _first_read(self, obj: Any, pending: _Pending) -> Any:
         with _FIRST_READ:
             value = self.get_slot(obj)
-            if value is not _DEFERRED:
+            if type(value) is not _Pending:
                 return value  # another thread converted it meanwhile
-            pending = _WIRE_SLOT.__get__(obj)
-            if type(pending) is bytes:
-                pending = marshal.loads(pending)  # noqa: S302 - bytes this module wrote
-                _WIRE_SLOT.__set__(obj, pending)
-            value = self.convert(pending[self.wire])
+            if type(pending.values) is bytes:
+                pending.values = marshal.loads(pending.values)  # noqa: S302 - bytes we wrote
+            values: dict[str, Any] = pending.values  # type: ignore[assignment]
+            value = self.convert(values[self.wire])
             self.set_slot(obj, value)
-            del pending[self.wire]
-            if not pending:
-                _WIRE_SLOT.__set__(obj, None)
+            del values[self.wire]
             return value
 
 
 def lazy_nested(cls: type[_T]) -> type[_T]:
     """Make the nested members of ``cls`` convert on first read (see the comment above).
 
-    ``cls`` is a slotted attrs wire model that subclasses ``LazyNested``; every member defaults
-    to None with no validator or converter, as its structure function sets the slots directly.
+    ``cls`` is a slotted attrs wire model; every member defaults to None with no validator or
+    converter, as its structure function fills the slots directly, without ``__init__``.
     """
-    if not (_is_wire_model(cls) and issubclass(cls, LazyNested) and "__slots__" in vars(cls)):
-        raise TypeError(f"{cls.__name__}: lazy_nested needs a slotted wire model of LazyNested")
+    if not (_is_wire_model(cls) and "__slots__" in vars(cls)):
+        raise TypeError(f"{cls.__name__}: lazy_nested needs a slotted attrs wire model")
     hints = typing.get_type_hints(cls)
     for f in attrs.fields(typing.cast("type[Any]", cls)):
         if f.default is not None or f.validator or f.converter or not f.init:
@@ -324,6 +318,7 @@ def lazy_nested(cls: type[_T]) -> type[_T]:
         if _nested_model(hints[f.name]):
             member = _NestedMember(vars(cls)[f.name], f.name, f.metadata["wire"], hints[f.name])
             setattr(cls, f.name, member)
+    _LAZY_CLASSES.add(cls)
     return cls
 
 
@@ -333,7 +328,7 @@ def deferred_members(obj: Any) -> list[str]:
     return [
         member.name
         for member in members
-        if isinstance(member, _NestedMember) and member.get_slot(obj) is _DEFERRED
+        if isinstance(member, _NestedMember) and type(member.get_slot(obj)) is _Pending
     ]
 
 
@@ -347,7 +342,7 @@ def _lazy_structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
     globs: dict[str, Any] = {
         "_new": object.__new__,
         "_cls": cls,
-        "_deferred": _DEFERRED,
+        "_Pending": _Pending,
         "_eager": _model_structure_hook(cls),
     }
     lines = [
@@ -368,9 +363,9 @@ def _lazy_structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
                 f"  v = get({wire!r})",
                 f"  if v is None: s{i}(self, None)",
                 f"  elif safe{i}(v):",
-                f"    s{i}(self, _deferred)",
-                "    if pending is None: pending = {}",
-                f"    pending[{wire!r}] = v",
+                "    if pending is None: values = {}; pending = _Pending(values)",
+                f"    s{i}(self, pending)",
+                f"    values[{wire!r}] = v",
                 f"  else: s{i}(self, c{i}(v))",
             ]
         elif _optional_of(tp) in _PRIMITIVES:
@@ -381,24 +376,22 @@ def _lazy_structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
                 {f"s{i}": member.__set__, f"h{i}": converter.get_structure_hook(tp), f"t{i}": tp}
             )
             lines += [f"  v = get({wire!r})", f"  s{i}(self, None if v is None else h{i}(v, t{i}))"]
-    lines += ["  if pending is not None: _defer(self, pending)", "  return self"]
+    lines += ["  if pending is not None: _copy(self, pending)", "  return self"]
 
-    def defer(obj: Any, pending: dict[str, Any]) -> None:
+    def copy(obj: Any, pending: _Pending) -> None:
+        values: dict[str, Any] = pending.values  # type: ignore[assignment]
         try:
-            _WIRE_SLOT.__set__(obj, marshal.dumps(pending))
+            pending.values = marshal.dumps(values)
         except ValueError:  # a value that is no plain builtin, which marshal cannot copy
-            for wire, value in pending.items():
+            for wire, value in values.items():
                 deferred[wire].set_slot(obj, deferred[wire].convert(value))
 
-    globs["_defer"] = defer
+    globs["_copy"] = copy
     structure: Callable[[Any, Any], Any] = _generate(lines, globs, f"structure {cls.__name__}")
     return structure
 
 
-converter.register_structure_hook_factory(
-    lambda tp: isinstance(tp, type) and issubclass(tp, LazyNested) and _is_wire_model(tp),
-    _lazy_structure_hook,
-)
+converter.register_structure_hook_factory(lambda tp: tp in _LAZY_CLASSES, _lazy_structure_hook)
 
 
 def structure_hook(cls: type[_T]) -> Callable[[Mapping[str, Any], type[_T]], _T]:

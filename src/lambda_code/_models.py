@@ -269,7 +269,7 @@ class AcceleratorConfig:
 
 @_convert.lazy_nested
 @attrs.frozen(kw_only=True)
-class FunctionConfiguration(_convert.LazyNested):
+class FunctionConfiguration:
     """A function's configuration, as ``UpdateFunctionCode`` and ``GetFunction`` return it."""
 
     function_name: str | None = _w("FunctionName")
