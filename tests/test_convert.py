@@ -25,6 +25,7 @@ from lambda_code import (
     _convert,
 )
 from lambda_code import _enums as enums
+from lambda_code._models import configuration_from_response
 from lambda_code.models import TracingConfig, TracingMode, VpcConfig
 from strategies import (
     CONFIGURATION_SHAPE,
@@ -279,7 +280,7 @@ def test_unknown_members_and_response_metadata_are_dropped() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Nested members are converted on first read; nothing else can tell
+# Members are converted on first read; nothing else can tell
 
 #: The converter's own function for FunctionConfiguration, which converts everything at once.
 _EAGER = _convert._model_structure_hook(FunctionConfiguration)
@@ -290,15 +291,12 @@ def _eager(data: Any) -> FunctionConfiguration:
     return result
 
 
-def _is_nested(field: attrs.Attribute[Any]) -> bool:
-    try:
-        _model_class(FunctionConfiguration, field)
-    except AssertionError:
-        return False
-    return True
-
-
-NESTED = [f for f in attrs.fields(FunctionConfiguration) if _is_nested(f)]
+#: The two ways a response is parsed: a copy kept (from_api), or the client's own answer kept.
+PARSERS: dict[str, typing.Callable[[Any], FunctionConfiguration]] = {
+    "from_api": FunctionConfiguration.from_api,
+    "client's answer": configuration_from_response,
+}
+NAMES = [f.name for f in attrs.fields(FunctionConfiguration)]
 lazy_settings = settings(
     max_examples=100,
     deadline=None,
@@ -306,30 +304,21 @@ lazy_settings = settings(
 )
 
 
-def test_nested_members_are_the_shapes() -> None:
-    """The members read lazily are exactly those holding a nested shape or a tuple of them."""
-    config = FunctionConfiguration.from_api(
-        {f.metadata["wire"]: {} for f in NESTED if "tuple" not in str(f.type)}
-        | {f.metadata["wire"]: [] for f in NESTED if "tuple" in str(f.type)}
-    )
-    assert len(NESTED) >= 15
-    assert _convert.deferred_members(config) == [f.name for f in NESTED]
-
-
+@pytest.mark.parametrize("parse", list(PARSERS))
 @convert_settings
-@given(function_configuration_dicts())
-def test_from_api_defers_each_nested_member_until_read(data: dict[str, Any]) -> None:
-    """from_api converts no nested member; reading one converts it alone, once."""
-    config = FunctionConfiguration.from_api(data)
-    present = [f.name for f in NESTED if data.get(f.metadata["wire"]) is not None]
-    assert _convert.deferred_members(config) == present
+@given(data=function_configuration_dicts())
+def test_members_are_converted_on_first_read(parse: str, data: dict[str, Any]) -> None:
+    """Parsing converts only what could fail (a timestamp); a read converts its member, once."""
+    config = PARSERS[parse](data)
+    converted_at_once = ["last_modified"] if data.get("LastModified") is not None else []
+    assert _convert.unconverted_members(config) == [n for n in NAMES if n not in converted_at_once]
     reference = _eager(data)
-    for name in present:
+    for name in NAMES:
         value = getattr(config, name)
         assert value == getattr(reference, name)
-        assert name not in _convert.deferred_members(config)
+        assert name not in _convert.unconverted_members(config)
         assert getattr(config, name) is value
-    assert _convert.deferred_members(config) == []
+    assert _convert.unconverted_members(config) == []
 
 
 #: What a caller may do with a configuration; each must see the same on a fresh one.
@@ -351,27 +340,32 @@ OPERATIONS: dict[str, typing.Callable[[FunctionConfiguration], Any]] = {
 }
 
 
+@pytest.mark.parametrize("parse", list(PARSERS))
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 @lazy_settings
 @given(data=function_configuration_dicts())
 def test_a_fresh_configuration_behaves_as_one_converted_at_once(
-    operation: str, data: dict[str, Any]
+    operation: str, parse: str, data: dict[str, Any]
 ) -> None:
     """Equality, hashing, repr, to_api, attrs helpers, pickling and copies see every member."""
     apply = OPERATIONS[operation]
-    assert apply(FunctionConfiguration.from_api(data)) == apply(_eager(data))
+    assert apply(PARSERS[parse](data)) == apply(_eager(data))
 
 
 def test_a_copy_or_an_unpickled_configuration_has_everything_converted() -> None:
-    """A pickled or copied configuration carries converted members, not wire values."""
-    config = FunctionConfiguration.from_api({"TracingConfig": {"Mode": "Active"}})
-    for again in (
-        pickle.loads(pickle.dumps(config)),  # noqa: S301 - our own bytes
-        copy.copy(FunctionConfiguration.from_api({"TracingConfig": {"Mode": "Active"}})),
-        copy.deepcopy(FunctionConfiguration.from_api({"TracingConfig": {"Mode": "Active"}})),
-    ):
-        assert _convert.deferred_members(again) == []
+    """A pickled or copied configuration carries converted members, not the response."""
+    data = {"TracingConfig": {"Mode": "Active"}}
+    for operation in ("pickle", "copy", "deepcopy"):
+        again = OPERATIONS[operation](FunctionConfiguration.from_api(data))
+        assert _convert.unconverted_members(again) == []
         assert again.tracing_config == TracingConfig(mode=TracingMode.ACTIVE)
+
+
+def test_an_instance_never_filled_has_no_members() -> None:
+    """An instance made by __new__ alone reads as attrs' own would: AttributeError."""
+    empty = object.__new__(FunctionConfiguration)
+    with pytest.raises(AttributeError, match="'FunctionConfiguration' object has no attribute"):
+        _ = empty.vpc_config
 
 
 def _scramble(value: Any) -> None:
@@ -389,7 +383,7 @@ def _scramble(value: Any) -> None:
 @lazy_settings
 @given(function_configuration_dicts())
 def test_changing_the_input_afterwards_changes_nothing(data: dict[str, Any]) -> None:
-    """from_api copies what it defers: the caller's dict is theirs to change."""
+    """from_api keeps a copy: the caller's dict is theirs to change."""
     expected = _eager(copy.deepcopy(data))
     config = FunctionConfiguration.from_api(data)
     _scramble(data)
@@ -445,40 +439,39 @@ def _outcome(parse: typing.Callable[[Any], Any], data: Any) -> Any:
         return type(err)
 
 
-@settings(
-    max_examples=DICT_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@pytest.mark.parametrize("parse", list(PARSERS))
+@convert_settings
 @given(data=function_configuration_dicts(), choice=st.data(), odd=_ODD_VALUES)
 def test_a_broken_response_fails_or_parses_as_before(
-    data: dict[str, Any], choice: st.DataObject, odd: Any
+    parse: str, data: dict[str, Any], choice: st.DataObject, odd: Any
 ) -> None:
-    """Any value anywhere: from_api raises what the eager converter raises, or is equal to it.
+    """Any value anywhere: parsing raises what the eager converter raises, or equals it.
 
-    Nothing that would fail later is deferred, so no half-built configuration escapes.
+    Nothing that would fail later is left for a read, so no half-built configuration escapes.
     """
     path = choice.draw(st.sampled_from(_paths(data)))
     broken = _replaced(data, path, odd)
     expected = _outcome(_eager, broken)
-    parsed = _outcome(FunctionConfiguration.from_api, broken)
+    parsed = _outcome(PARSERS[parse], broken)
     if isinstance(expected, type):
         assert parsed is expected
         return
     assert isinstance(parsed, FunctionConfiguration)
-    for name in _convert.deferred_members(parsed):  # a deferred member converts on any read
+    for name in _convert.unconverted_members(parsed):  # a read never raises
         assert getattr(parsed, name) == getattr(expected, name)
     assert parsed == expected
     assert repr(parsed) == repr(expected)
     assert _outcome(hash, parsed) == _outcome(hash, expected)
 
 
+@pytest.mark.parametrize("parse", list(PARSERS))
 @pytest.mark.parametrize(
     ("data", "error"),
     [
         ({"VpcConfig": 5}, TypeError),
         ({"VpcConfig": {"SubnetIds": 5}}, TypeError),
         ({"Layers": [5]}, TypeError),
+        ({"Runtime": ["python3.12"]}, TypeError),
         ({"TracingConfig": {"Mode": ["Active"]}}, TypeError),
         ({"Environment": {"Variables": 5}}, AttributeError),
         ({"Environment": {"Error": 5}}, TypeError),
@@ -486,33 +479,40 @@ def test_a_broken_response_fails_or_parses_as_before(
         (None, TypeError),
     ],
 )
-def test_a_value_that_cannot_convert_raises_in_from_api(data: Any, error: type[Exception]) -> None:
-    """A nested value that cannot be converted raises at once, as it always has."""
+def test_a_value_that_cannot_convert_raises_at_once(
+    parse: str, data: Any, error: type[Exception]
+) -> None:
+    """A value that cannot be converted raises when parsed, as it always has."""
     with pytest.raises(error):
-        FunctionConfiguration.from_api(data)
+        PARSERS[parse](data)
 
 
 def test_odd_values_that_convert_are_converted_at_once() -> None:
-    """A value unlike botocore's that converts anyway is converted in from_api, as before."""
-    config = FunctionConfiguration.from_api(
-        {
-            "VpcConfig": "not a structure",
-            "TracingConfig": {"Mode": TracingMode.ACTIVE},
-            "DeadLetterConfig": {"TargetArn": _Text("arn")},
-        }
+    """A value unlike botocore's that converts anyway is converted when parsed, as before."""
+    config = configuration_from_response(
+        {"VpcConfig": "not a structure", "TracingConfig": {"Mode": TracingMode.ACTIVE}}
     )
-    assert _convert.deferred_members(config) == []
+    unconverted = _convert.unconverted_members(config)
+    assert "vpc_config" not in unconverted
+    assert "tracing_config" not in unconverted
     assert config.vpc_config == VpcConfig()
     assert config.tracing_config == TracingConfig(mode=TracingMode.ACTIVE)
-    assert config.dead_letter_config is not None
-    assert type(config.dead_letter_config.target_arn) is _Text
+
+
+def test_a_response_marshal_cannot_copy_is_converted_at_once() -> None:
+    """from_api converts everything at once when a value is no plain builtin (not copyable)."""
+    config = FunctionConfiguration.from_api(
+        {"FunctionName": _Text("f"), "DeadLetterConfig": {"TargetArn": "arn"}}
+    )
+    assert _convert.unconverted_members(config) == []
+    assert type(config.function_name) is _Text
 
 
 def test_input_other_than_a_dict_is_converted_at_once() -> None:
-    """A read-only mapping parses like a dict, nothing deferred."""
+    """A read-only mapping parses like a dict, everything converted at once."""
     data = {"FunctionName": "f", "TracingConfig": {"Mode": "Active"}}
     config = FunctionConfiguration.from_api(MappingProxyType(data))
-    assert _convert.deferred_members(config) == []
+    assert _convert.unconverted_members(config) == []
     assert config == FunctionConfiguration.from_api(data)
 
 
@@ -563,16 +563,25 @@ def _read_in_threads(config: FunctionConfiguration, names: list[str], count: int
     return results
 
 
-def test_threads_reading_a_member_first_get_one_value(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("member", ["vpc_config", "last_update_status", "architectures"])
+def test_threads_reading_a_member_first_get_one_value(
+    member: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two threads both find a member unconverted; one converts it, the other gets that object."""
-    config = FunctionConfiguration.from_api({"VpcConfig": {"SubnetIds": ["subnet-1"]}})
+    data = {
+        "VpcConfig": {"SubnetIds": ["subnet-1"]},
+        "LastUpdateStatus": "InProgress",
+        "Architectures": ["arm64"],
+    }
+    config = FunctionConfiguration.from_api(data)
     lock = threading.Lock()
     arrived = threading.Barrier(3, timeout=30)
     monkeypatch.setattr(_convert, "_FIRST_READ", _ArrivalLock(lock, arrived))
     results: list[Any] = []
     with lock:  # both threads get past the check and wait for the lock, then it is released
         threads = [
-            threading.Thread(target=lambda: results.append(config.vpc_config)) for _ in range(2)
+            threading.Thread(target=lambda: results.append(getattr(config, member)))
+            for _ in range(2)
         ]
         for thread in threads:
             thread.start()
@@ -581,32 +590,32 @@ def test_threads_reading_a_member_first_get_one_value(monkeypatch: pytest.Monkey
         thread.join(timeout=30)
     assert len(results) == 2
     assert results[0] is results[1]
-    assert results[0] == VpcConfig(subnet_ids=("subnet-1",))
+    assert results[0] == getattr(_eager(data), member)
 
 
+@pytest.mark.parametrize("parse", list(PARSERS))
 @lazy_settings
-@given(function_configuration_dicts())
-def test_threads_reading_at_once_get_the_same_values(data: dict[str, Any]) -> None:
+@given(data=function_configuration_dicts())
+def test_threads_reading_at_once_get_the_same_values(parse: str, data: dict[str, Any]) -> None:
     """Threads that read every member of one fresh configuration at once see the same objects."""
-    config = FunctionConfiguration.from_api(data)
-    names = [f.name for f in attrs.fields(FunctionConfiguration)]
-    first, second = _read_in_threads(config, names, 2)
-    assert first == [getattr(_eager(data), name) for name in names]
+    config = PARSERS[parse](data)
+    first, second = _read_in_threads(config, NAMES, 2)
+    assert first == [getattr(_eager(data), name) for name in NAMES]
     assert all(a is b for a, b in zip(first, second, strict=True))
 
 
-def test_lazy_nested_refuses_a_class_it_cannot_fill() -> None:
-    """Only a slotted wire model whose members default to None can be filled slot by slot."""
-    with pytest.raises(TypeError, match="slotted attrs wire model"):
+def test_on_first_read_refuses_a_class_it_cannot_fill() -> None:
+    """Only a slotted OnFirstRead wire model whose members default to None can be filled."""
+    with pytest.raises(TypeError, match="OnFirstRead"):
 
-        @_convert.lazy_nested
-        @attrs.frozen(kw_only=True, slots=False)
-        class NotSlotted:
+        @_convert.on_first_read
+        @attrs.frozen(kw_only=True)
+        class NotOnFirstRead:
             a: int | None = attrs.field(default=None, metadata={"wire": "A"})
 
     with pytest.raises(TypeError, match="None default"):
 
-        @_convert.lazy_nested
+        @_convert.on_first_read
         @attrs.frozen(kw_only=True)
-        class WithDefault:
+        class WithDefault(_convert.OnFirstRead):
             a: int = attrs.field(default=1, metadata={"wire": "A"})

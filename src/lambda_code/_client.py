@@ -9,7 +9,7 @@ from botocore.config import Config
 
 from ._deploy import DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
-from ._models import FunctionConfiguration, UpdateFunctionCodeRequest
+from ._models import FunctionConfiguration, UpdateFunctionCodeRequest, configuration_from_response
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
 from ._types import Clock, CodeInput, OnEvent, OnPoll, SystemClock
@@ -69,12 +69,12 @@ class Plan(Generic[T]):
 
 
 def _versions_page(response: dict[str, Any]) -> tuple[list[FunctionConfiguration], str | None]:
-    versions = [FunctionConfiguration.from_api(v) for v in response["Versions"]]
+    versions = [configuration_from_response(v) for v in response["Versions"]]
     return versions, response.get("NextMarker") or None
 
 
 def _configuration(response: dict[str, Any]) -> FunctionConfiguration:
-    return FunctionConfiguration.from_api(response["Configuration"])
+    return configuration_from_response(response["Configuration"])
 
 
 class ClientBase:
@@ -159,7 +159,7 @@ class ClientBase:
             request.to_api(),
             "UpdateFunctionCode",
             self._control,
-            FunctionConfiguration.from_api,
+            configuration_from_response,
             # A publishing update sent twice without a RevisionId guard could publish twice.
             retry_unknown=not request.publish or request.revision_id is not None,
         )
@@ -172,7 +172,7 @@ class ClientBase:
             _name_args(function_name, qualifier),
             "GetFunctionConfiguration",
             self._control,
-            FunctionConfiguration.from_api,
+            configuration_from_response,
         )
 
     def _function_plan(
@@ -208,7 +208,7 @@ class ClientBase:
             kwargs,
             "PublishVersion",
             self._control,
-            FunctionConfiguration.from_api,
+            configuration_from_response,
         )
 
     def _versions_plan(

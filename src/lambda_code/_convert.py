@@ -24,11 +24,14 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 __all__ = [
+    "OnFirstRead",
     "converter",
-    "deferred_members",
-    "lazy_nested",
+    "on_first_read",
     "structure_hook",
+    "structure_owned",
+    "unconverted_members",
     "unstructure",
+    "unstructure_hook",
 ]
 
 _T = TypeVar("_T")
@@ -162,44 +165,41 @@ converter.register_unstructure_hook_factory(_is_wire_model, _model_unstructure_h
 
 
 # ---------------------------------------------------------------------------------------------
-# Nested members converted on first read.
+# Members converted on first read.
 #
-# A response's nested shapes cost most of its parsing (an attrs object each), yet most callers
-# read a few top-level members and no nested one. So the structure function of a class decorated
-# with ``lazy_nested`` leaves each nested member's wire value in its slot, and the member's
-# descriptor converts it on first read. What a caller sees does not change:
+# Converting a whole response (some 20 nested attrs objects, 40 slots) cost more than all the
+# rest of a call's overhead over botocore, yet most callers read a few members. So a class
+# decorated with ``on_first_read`` keeps the response and converts each member the first time
+# it is read, caching it in the member's slot. What a caller sees does not change:
 #
-# - The wire values are copied at once (``marshal``: a deep copy in C), so changing the dict
-#   given to ``from_api`` afterwards changes nothing, as when everything was converted at once.
-# - A value waits only if converting it cannot fail: it has the containers botocore builds (a
-#   dict per structure, a list per list, a str per enum value). Anything else, and any input
-#   that is not a plain dict, is converted at once by the same hooks, so what raised in
-#   ``from_api`` still raises there and no one gets a half-built object.
-# - The first read converts under a lock and stores the result in the member's slot, so threads
-#   that read at once get the same object. ``==``, ``hash``, ``repr``, pickling, copying,
-#   ``attrs.evolve``/``asdict`` and ``to_api`` read members as any caller does and so see them
-#   converted; ``attrs.fields`` and the annotations are those of the class as written.
+# - ``from_api`` keeps a copy of the response (``marshal``: a deep copy in C), so changing the
+#   dict afterwards changes nothing. Only a botocore answer to the client's own call, which
+#   nothing else holds, is kept as it is (``structure_owned``).
+# - A member waits only if converting it cannot fail: its value has the containers botocore
+#   builds (a dict per structure, a list per list, a str per enum value). Any other value is
+#   converted at once, and so is any input that is not a plain dict, by the same hooks: what
+#   raised in ``from_api`` still raises there, and no one gets a half-built object.
+# - The first read converts under a lock, so threads that read at once get the same object.
+#   ``==``, ``hash``, ``repr``, pickling, copying, ``attrs.evolve``/``asdict`` and ``to_api``
+#   read members as any caller does; ``attrs.fields`` and the annotations are the class's own.
 
 _FIRST_READ = threading.Lock()
 
 
-class _Pending:
-    """The copied wire values of an instance's members still to convert, in each one's slot."""
+class OnFirstRead:
+    """Base of a class ``on_first_read`` decorates: one slot, for the response it keeps."""
 
-    __slots__ = ("values",)
-
-    def __init__(self, values: bytes | dict[str, Any]) -> None:
-        self.values = values
+    __slots__ = ("_response",)
+    _response: bytes | dict[str, Any]
 
 
-#: The classes ``lazy_nested`` decorated, whose structure functions defer nested members.
-_LAZY_CLASSES: set[type[Any]] = set()
+_RESPONSE: Any = OnFirstRead.__dict__["_response"]
 
 
-def _safe_expr(tp: Any, x: str, globs: dict[str, Any]) -> str | None:
+def _safe_expr(tp: Any, x: str, globs: dict[str, Any], depth: int = 0) -> str | None:
     """A Python expression, true when converting the wire value ``x`` of ``tp`` cannot fail.
 
-    None when nothing can. Conservative: a refused value is converted at once instead.
+    None when nothing can fail. Conservative: a value it refuses is converted at once instead.
     """
     if (inner := _optional_of(tp)) is not None:
         tp = inner
@@ -207,38 +207,40 @@ def _safe_expr(tp: Any, x: str, globs: dict[str, Any]) -> str | None:
         # Passed through as they are; but a copy of a NaN is a new object with a new hash.
         return f"{x} == {x}" if tp is float else None
     if _open_enum(tp) is not None:
-        return f"type({x}) is str"
-    if typing.get_origin(tp) is dict and typing.get_args(tp) == (str, str):
-        return f"type({x}) is dict"  # cattrs applies str() to keys and values
-    if _tuple_of(tp):
+        test = f"type({x}) is str"
+    elif typing.get_origin(tp) is dict and typing.get_args(tp) == (str, str):
+        test = f"type({x}) is dict"  # cattrs applies str() to keys and values
+    elif _tuple_of(tp):
         item = typing.get_args(tp)[0]
-        if _safe_expr(item, "_", {}) is None:
-            return f"type({x}) is list"
-        return f"(type({x}) is list and all(map({_bind(globs, _safe_check(item))}, {x})))"
-    return f"{_bind(globs, _safe_check(tp))}({x})" if _is_wire_model(tp) else "False"
+        test = f"type({x}) is list"
+        if _safe_expr(item, "_", {}) is not None:
+            name = f"_safe{len(globs)}"
+            globs[name] = _safe_check(item)
+            test = f"({test} and all(map({name}, {x})))"
+    elif _is_wire_model(tp):
+        test = _safe_model_expr(tp, x, globs, depth)
+    else:
+        test = "False"  # a parse that may fail, such as a timestamp's
+    return test
 
 
-def _bind(globs: dict[str, Any], value: Any) -> str:
-    """A new global name for ``value`` in generated code."""
-    name = f"_g{len(globs)}"
-    globs[name] = value
-    return name
+def _safe_model_expr(tp: type[Any], x: str, globs: dict[str, Any], depth: int) -> str:
+    # Written out inline, members named _1, _2, ... by depth: on the hot path a call per
+    # nested shape would cost more than its test.
+    member = f"_{depth + 1}"
+    hints = typing.get_type_hints(tp)
+    tests = [f"type({x}) is dict"] + [
+        f"(({member} := {x}.get({f.metadata['wire']!r})) is None or {test})"
+        for f in attrs.fields(tp)
+        if (test := _safe_expr(hints[f.name], member, globs, depth + 1)) is not None
+    ]
+    return f"({' and '.join(tests)})"
 
 
 def _safe_check(tp: Any) -> Callable[[Any], bool]:
     """A generated test that converting a wire value of ``tp`` cannot fail (see ``_safe_expr``)."""
     globs: dict[str, Any] = {}
-    lines = ["def safe(v):"]
-    if _is_wire_model(tp):
-        lines.append("  if type(v) is not dict: return False")
-        hints = typing.get_type_hints(tp)
-        for f in attrs.fields(tp):
-            if (expr := _safe_expr(hints[f.name], "x", globs)) is not None:
-                lines.append(f"  x = v.get({f.metadata['wire']!r})")
-                lines.append(f"  if x is not None and not ({expr}): return False")
-        lines.append("  return True")
-    else:
-        lines.append(f"  return {_safe_expr(tp, 'v', globs) or 'True'}")
+    lines = ["def safe(v):", f"  return {_safe_expr(tp, 'v', globs) or 'True'}"]
     safe: Callable[[Any], bool] = _generate(lines, globs, f"safe {tp}")
     return safe
 
@@ -246,23 +248,16 @@ def _safe_check(tp: Any) -> Callable[[Any], bool]:
 def _generate(lines: list[str], globs: dict[str, Any], what: str) -> Any:
     """The one function ``lines`` define, compiled with ``globs`` as its globals."""
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<lambda_code {what}>", "exec"), globs, namespace)  # noqa: S102 - our own lines
+    code = compile("\n".join(lines), f"<lambda_code {what}>", "exec")
+    exec(code, globs, namespace)  # noqa: S102 - lines written here, from attrs fields
     (function,) = namespace.values()
     return function
 
 
-def _nested_model(tp: Any) -> bool:
-    """Whether ``tp`` is ``X | None`` or ``tuple[X, ...] | None`` of a wire model ``X``."""
-    inner = _optional_of(tp)
-    if inner is not None and _tuple_of(inner):
-        inner = typing.get_args(inner)[0]
-    return _is_wire_model(inner)
+class _Member:
+    """A member's descriptor: its slot, filled from the kept response on first read."""
 
-
-class _NestedMember:
-    """A nested member's descriptor: its slot, converted from the wire value on first read."""
-
-    __slots__ = ("get_slot", "hook", "name", "safe", "set_slot", "slot", "tp", "wire")
+    __slots__ = ("get_slot", "hook", "name", "set_slot", "slot", "tp", "wire")
 
     def __init__(self, slot: Any, name: str, wire: str, tp: Any) -> None:
         self.slot = slot
@@ -270,15 +265,18 @@ class _NestedMember:
         self.set_slot = slot.__set__
         self.name = name
         self.wire = wire
-        self.tp = tp
-        self.hook = converter.get_structure_hook(tp)
-        self.safe = _safe_check(tp)
+        # A kept value is never None, so the hook of X serves X | None.
+        self.tp = tp if (inner := _optional_of(tp)) is None else inner
+        # Primitives are kept as botocore parsed them.
+        self.hook = None if self.tp in _PRIMITIVES else converter.get_structure_hook(self.tp)
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
             return self
-        value = self.get_slot(obj)
-        return self._first_read(obj, value) if type(value) is _Pending else value
+        try:
+            return self.get_slot(obj)
+        except AttributeError:
+            return self._first_read(obj)
 
     def __set__(self, obj: Any, value: Any) -> None:
         self.set_slot(obj, value)
@@ -286,112 +284,110 @@ class _NestedMember:
     def __delete__(self, obj: Any) -> None:
         self.slot.__delete__(obj)
 
-    def convert(self, value: Any) -> Any:
-        return self.hook(value, self.tp)
-
-    def _first_read(self, obj: Any, pending: _Pending) -> Any:
+    def _first_read(self, obj: Any) -> Any:
         with _FIRST_READ:
-            value = self.get_slot(obj)
-            if type(value) is not _Pending:
-                return value  # another thread converted it meanwhile
-            if type(pending.values) is bytes:
-                pending.values = marshal.loads(pending.values)  # noqa: S302 - bytes we wrote
-            values: dict[str, Any] = pending.values  # type: ignore[assignment]
-            value = self.convert(values[self.wire])
+            try:
+                return self.get_slot(obj)  # another thread converted it meanwhile
+            except AttributeError:
+                pass
+            try:
+                response = _RESPONSE.__get__(obj)
+            except AttributeError:  # made by __new__ alone: nothing to read
+                message = f"{type(obj).__name__!r} object has no attribute {self.name!r}"
+                raise AttributeError(message, name=self.name, obj=obj) from None
+            if type(response) is bytes:
+                response = marshal.loads(response)  # noqa: S302 - bytes this module wrote
+                _RESPONSE.__set__(obj, response)
+            value = response.get(self.wire)
+            if value is not None and self.hook is not None:
+                value = self.hook(value, self.tp)
             self.set_slot(obj, value)
-            del values[self.wire]
             return value
 
 
-def lazy_nested(cls: type[_T]) -> type[_T]:
-    """Make the nested members of ``cls`` convert on first read (see the comment above).
+#: The classes ``on_first_read`` decorated, and their generated structure functions.
+_LAZY_CLASSES: set[type[Any]] = set()
+_STRUCTURES: dict[tuple[type[Any], bool], Callable[..., Any]] = {}
 
-    ``cls`` is a slotted attrs wire model; every member defaults to None with no validator or
-    converter, as its structure function fills the slots directly, without ``__init__``.
+
+def on_first_read(cls: type[_T]) -> type[_T]:
+    """Make each member of ``cls`` convert on first read (see the comment above).
+
+    ``cls`` is a slotted attrs wire model that subclasses ``OnFirstRead``; every member
+    defaults to None with no validator or converter, as ``__init__`` never runs on parsing.
     """
-    if not (_is_wire_model(cls) and "__slots__" in vars(cls)):
-        raise TypeError(f"{cls.__name__}: lazy_nested needs a slotted attrs wire model")
+    if not (_is_wire_model(cls) and issubclass(cls, OnFirstRead) and "__slots__" in vars(cls)):
+        raise TypeError(f"{cls.__name__}: on_first_read needs a slotted wire model of OnFirstRead")
     hints = typing.get_type_hints(cls)
     for f in attrs.fields(typing.cast("type[Any]", cls)):
         if f.default is not None or f.validator or f.converter or not f.init:
-            raise TypeError(f"{cls.__name__}.{f.name}: lazy_nested needs a plain None default")
-        if _nested_model(hints[f.name]):
-            member = _NestedMember(vars(cls)[f.name], f.name, f.metadata["wire"], hints[f.name])
-            setattr(cls, f.name, member)
+            raise TypeError(f"{cls.__name__}.{f.name}: on_first_read needs a plain None default")
+        setattr(cls, f.name, _Member(vars(cls)[f.name], f.name, f.metadata["wire"], hints[f.name]))
     _LAZY_CLASSES.add(cls)
     return cls
 
 
-def deferred_members(obj: Any) -> list[str]:
-    """The names of the nested members of ``obj`` not converted yet, in field order."""
-    members = [vars(type(obj)).get(f.name) for f in attrs.fields(type(obj))]
-    return [
-        member.name
-        for member in members
-        if isinstance(member, _NestedMember) and type(member.get_slot(obj)) is _Pending
-    ]
+def unconverted_members(obj: Any) -> list[str]:
+    """The names of the members of ``obj`` not converted yet, in field order."""
+    waiting = []
+    for f in attrs.fields(type(obj)):
+        member = vars(type(obj)).get(f.name)
+        if isinstance(member, _Member):
+            try:
+                member.get_slot(obj)
+            except AttributeError:
+                waiting.append(f.name)
+    return waiting
 
 
-def _lazy_structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
-    """A generated function that fills the slots of a new ``cls``, nested members deferred.
+def _lazy_structure(cls: type[Any], *, copy: bool) -> Callable[..., Any]:
+    """The generated function that makes a ``cls`` keeping a response (a copy, with ``copy``).
 
-    Any input but a plain dict goes to the eager cattrs function, which raises as it always has.
+    Members whose conversion could fail are converted at once; any input but a plain dict, or
+    one ``marshal`` cannot copy, goes to the eager cattrs function, which raises as before.
     """
+    if (cls, copy) in _STRUCTURES:
+        return _STRUCTURES[cls, copy]
     hints = typing.get_type_hints(cls)
-    deferred: dict[str, _NestedMember] = {}
     globs: dict[str, Any] = {
         "_new": object.__new__,
         "_cls": cls,
-        "_Pending": _Pending,
+        "_dumps": marshal.dumps,
+        "_keep": _RESPONSE.__set__,
         "_eager": _model_structure_hook(cls),
     }
-    lines = [
-        "def structure(o, _=None):",
-        "  if type(o) is not dict: return _eager(o, _cls)",
-        "  self = _new(_cls)",
-        "  get = o.get",
-        "  pending = None",
-    ]
+    lines = ["def structure(o, _=None):", "  if type(o) is not dict: return _eager(o, _cls)"]
+    if copy:
+        lines += ["  try: kept = _dumps(o)", "  except ValueError: return _eager(o, _cls)"]
+    else:
+        lines.append("  kept = o")
+    lines += ["  self = _new(_cls)", "  get = o.get"]
     for i, f in enumerate(attrs.fields(cls)):
-        wire, tp, member = f.metadata["wire"], hints[f.name], vars(cls)[f.name]
-        if isinstance(member, _NestedMember):
-            deferred[wire] = member
-            globs.update(
-                {f"s{i}": member.set_slot, f"safe{i}": member.safe, f"c{i}": member.convert}
-            )
-            lines += [
-                f"  v = get({wire!r})",
-                f"  if v is None: s{i}(self, None)",
-                f"  elif safe{i}(v):",
-                "    if pending is None: values = {}; pending = _Pending(values)",
-                f"    s{i}(self, pending)",
-                f"    values[{wire!r}] = v",
-                f"  else: s{i}(self, c{i}(v))",
-            ]
-        elif _optional_of(tp) in _PRIMITIVES:
-            globs[f"s{i}"] = member.__set__
-            lines.append(f"  s{i}(self, get({wire!r}))")
-        else:
-            globs.update(
-                {f"s{i}": member.__set__, f"h{i}": converter.get_structure_hook(tp), f"t{i}": tp}
-            )
-            lines += [f"  v = get({wire!r})", f"  s{i}(self, None if v is None else h{i}(v, t{i}))"]
-    lines += ["  if pending is not None: _copy(self, pending)", "  return self"]
-
-    def copy(obj: Any, pending: _Pending) -> None:
-        values: dict[str, Any] = pending.values  # type: ignore[assignment]
-        try:
-            pending.values = marshal.dumps(values)
-        except ValueError:  # a value that is no plain builtin, which marshal cannot copy
-            for wire, value in values.items():
-                deferred[wire].set_slot(obj, deferred[wire].convert(value))
-
-    globs["_copy"] = copy
-    structure: Callable[[Any, Any], Any] = _generate(lines, globs, f"structure {cls.__name__}")
+        safe = _safe_expr(hints[f.name], "v", globs)
+        if safe is None:
+            continue  # nothing can fail: left to the first read
+        member = vars(cls)[f.name]
+        globs.update({f"s{i}": member.set_slot, f"h{i}": member.hook, f"t{i}": member.tp})
+        test = "v is not None" if safe == "False" else f"v is not None and not {safe}"
+        lines += [f"  v = get({f.metadata['wire']!r})", f"  if {test}: s{i}(self, h{i}(v, t{i}))"]
+    lines += ["  _keep(self, kept)", "  return self"]
+    structure: Callable[..., Any] = _generate(lines, globs, f"structure {cls.__name__}")
+    _STRUCTURES[cls, copy] = structure
     return structure
 
 
-converter.register_structure_hook_factory(lambda tp: tp in _LAZY_CLASSES, _lazy_structure_hook)
+def structure_owned(cls: type[_T]) -> Callable[[Mapping[str, Any]], _T]:
+    """A function that parses into ``cls`` a response nothing else holds, keeping no copy.
+
+    For an ``on_first_read`` class; a botocore answer to the client's own call is such a
+    response.
+    """
+    return _lazy_structure(cls, copy=False)
+
+
+converter.register_structure_hook_factory(
+    lambda tp: tp in _LAZY_CLASSES, lambda cls: _lazy_structure(cls, copy=True)
+)
 
 
 def structure_hook(cls: type[_T]) -> Callable[[Mapping[str, Any], type[_T]], _T]:
@@ -406,3 +402,8 @@ def unstructure(obj: Any) -> dict[str, Any]:
     """The wire dict of any model instance, members at their defaults omitted."""
     result: dict[str, Any] = converter.unstructure(obj)
     return result
+
+
+def unstructure_hook(cls: type[_T]) -> Callable[[_T], dict[str, Any]]:
+    """The generated function that writes ``cls``'s wire dict: bind it once, call it often."""
+    return converter.get_unstructure_hook(cls)
