@@ -310,8 +310,7 @@ lazy_settings = settings(
 def test_members_are_converted_on_first_read(parse: str, data: dict[str, Any]) -> None:
     """Parsing converts only what could fail (a timestamp); a read converts its member, once."""
     config = PARSERS[parse](data)
-    converted_at_once = ["last_modified"] if data.get("LastModified") is not None else []
-    assert _convert.unconverted_members(config) == [n for n in NAMES if n not in converted_at_once]
+    assert _convert.unconverted_members(config) == [n for n in NAMES if n != "last_modified"]
     reference = _eager(data)
     for name in NAMES:
         value = getattr(config, name)
@@ -364,8 +363,12 @@ def test_a_copy_or_an_unpickled_configuration_has_everything_converted() -> None
 def test_an_instance_never_filled_has_no_members() -> None:
     """An instance made by __new__ alone reads as attrs' own would: AttributeError."""
     empty = object.__new__(FunctionConfiguration)
-    with pytest.raises(AttributeError, match="'FunctionConfiguration' object has no attribute"):
-        _ = empty.vpc_config
+    for name in ("vpc_config", "no_such_member"):
+        with pytest.raises(AttributeError, match=f"'FunctionConfiguration' .* {name!r}"):
+            getattr(empty, name)
+    config = FunctionConfiguration.from_api({})
+    with pytest.raises(AttributeError, match="no attribute 'no_such_member'"):
+        _ = config.no_such_member  # type: ignore[attr-defined]
 
 
 def _scramble(value: Any) -> None:
@@ -492,9 +495,7 @@ def test_odd_values_that_convert_are_converted_at_once() -> None:
     config = configuration_from_response(
         {"VpcConfig": "not a structure", "TracingConfig": {"Mode": TracingMode.ACTIVE}}
     )
-    unconverted = _convert.unconverted_members(config)
-    assert "vpc_config" not in unconverted
-    assert "tracing_config" not in unconverted
+    assert _convert.unconverted_members(config) == []
     assert config.vpc_config == VpcConfig()
     assert config.tracing_config == TracingConfig(mode=TracingMode.ACTIVE)
 
@@ -563,17 +564,26 @@ def _read_in_threads(config: FunctionConfiguration, names: list[str], count: int
     return results
 
 
-@pytest.mark.parametrize("member", ["vpc_config", "last_update_status", "architectures"])
+def test_members_converted_without_the_lock_are_the_same_object_each_time() -> None:
+    """A primitive or an open enum's value converts to the very object each time, so threads
+    that convert it at once, without the lock, still get one object."""
+    data = {"FunctionName": "f", "CodeSize": 10**30, "State": "Active", "Runtime": "python9"}
+    first, second = configuration_from_response(data), configuration_from_response(data)
+    for name in ("function_name", "code_size", "state", "runtime"):
+        assert getattr(first, name) is getattr(second, name)
+
+
+@pytest.mark.parametrize("member", ["vpc_config", "architectures", "environment"])
 def test_threads_reading_a_member_first_get_one_value(
     member: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two threads both find a member unconverted; one converts it, the other gets that object."""
     data = {
         "VpcConfig": {"SubnetIds": ["subnet-1"]},
-        "LastUpdateStatus": "InProgress",
         "Architectures": ["arm64"],
+        "Environment": {"Variables": {"A": "1"}},
     }
-    config = FunctionConfiguration.from_api(data)
+    config = configuration_from_response(data)  # kept as it is: the lock is taken only once
     lock = threading.Lock()
     arrived = threading.Barrier(3, timeout=30)
     monkeypatch.setattr(_convert, "_FIRST_READ", _ArrivalLock(lock, arrived))

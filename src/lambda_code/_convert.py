@@ -169,28 +169,46 @@ converter.register_unstructure_hook_factory(_is_wire_model, _model_unstructure_h
 #
 # Converting a whole response (some 20 nested attrs objects, 40 slots) cost more than all the
 # rest of a call's overhead over botocore, yet most callers read a few members. So a class
-# decorated with ``on_first_read`` keeps the response and converts each member the first time
-# it is read, caching it in the member's slot. What a caller sees does not change:
+# decorated with ``on_first_read`` keeps the response and leaves the members' slots empty; the
+# first read of one finds its slot empty, and ``__getattr__`` converts it and fills the slot,
+# so later reads are plain slot reads. What a caller sees does not change:
 #
 # - ``from_api`` keeps a copy of the response (``marshal``: a deep copy in C), so changing the
 #   dict afterwards changes nothing. Only a botocore answer to the client's own call, which
 #   nothing else holds, is kept as it is (``structure_owned``).
-# - A member waits only if converting it cannot fail: its value has the containers botocore
-#   builds (a dict per structure, a list per list, a str per enum value). Any other value is
-#   converted at once, and so is any input that is not a plain dict, by the same hooks: what
-#   raised in ``from_api`` still raises there, and no one gets a half-built object.
-# - The first read converts under a lock, so threads that read at once get the same object.
-#   ``==``, ``hash``, ``repr``, pickling, copying, ``attrs.evolve``/``asdict`` and ``to_api``
+# - A response is kept only if converting every member of it cannot fail: its values have the
+#   containers botocore builds (a dict per structure, a list per list, a str per enum value).
+#   Anything else, and any input that is not a plain dict, is converted at once by the same
+#   hooks: what raised in ``from_api`` still raises there, and no one gets a half-built object.
+#   A timestamp, whose parse may fail on any string, is always converted at once.
+# - Threads that read a member at once get the same object: a member whose conversion makes a
+#   new object is converted under a lock.
+# - ``==``, ``hash``, ``repr``, pickling, copying, ``attrs.evolve``/``asdict`` and ``to_api``
 #   read members as any caller does; ``attrs.fields`` and the annotations are the class's own.
 
 _FIRST_READ = threading.Lock()
 
 
 class OnFirstRead:
-    """Base of a class ``on_first_read`` decorates: one slot, for the response it keeps."""
+    """Base of a class ``on_first_read`` decorates: a slot for the response it keeps, and the
+    ``__getattr__`` that converts a member on first read."""
 
     __slots__ = ("_response",)
     _response: bytes | dict[str, Any]
+
+    # Hidden from type checkers, which would otherwise take any attribute name as valid.
+    if not typing.TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only when normal lookup fails: here, when a member's slot is still empty.
+            member = _MEMBERS.get(type(self), {}).get(name)
+            if member is None:
+                raise AttributeError(_no_attribute(self, name), name=name, obj=self)
+            return member.first_read(self)
+
+
+def _no_attribute(obj: object, name: str) -> str:
+    return f"{type(obj).__name__!r} object has no attribute {name!r}"
 
 
 _RESPONSE: Any = OnFirstRead.__dict__["_response"]
@@ -255,12 +273,11 @@ def _generate(lines: list[str], globs: dict[str, Any], what: str) -> Any:
 
 
 class _Member:
-    """A member's descriptor: its slot, filled from the kept response on first read."""
+    """How to fill one member's slot from the kept response."""
 
-    __slots__ = ("get_slot", "hook", "name", "set_slot", "slot", "tp", "wire")
+    __slots__ = ("get_slot", "hook", "name", "new_object", "set_slot", "tp", "wire")
 
     def __init__(self, slot: Any, name: str, wire: str, tp: Any) -> None:
-        self.slot = slot
         self.get_slot = slot.__get__
         self.set_slot = slot.__set__
         self.name = name
@@ -269,44 +286,41 @@ class _Member:
         self.tp = tp if (inner := _optional_of(tp)) is None else inner
         # Primitives are kept as botocore parsed them.
         self.hook = None if self.tp in _PRIMITIVES else converter.get_structure_hook(self.tp)
+        # A primitive, or an open enum's member or str, is the same object however often it
+        # is converted; anything else is a new one, made once under the lock.
+        self.new_object = self.hook is not None and _open_enum(self.tp) is None
 
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
+    def first_read(self, obj: Any) -> Any:
         try:
-            return self.get_slot(obj)
-        except AttributeError:
-            return self._first_read(obj)
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        self.set_slot(obj, value)
-
-    def __delete__(self, obj: Any) -> None:
-        self.slot.__delete__(obj)
-
-    def _first_read(self, obj: Any) -> Any:
+            response = _RESPONSE.__get__(obj)
+        except AttributeError:  # made by __new__ alone: nothing to read
+            raise AttributeError(_no_attribute(obj, self.name), name=self.name, obj=obj) from None
+        if type(response) is bytes:
+            with _FIRST_READ:
+                response = _RESPONSE.__get__(obj)
+                if type(response) is bytes:
+                    response = marshal.loads(response)  # noqa: S302 - bytes this module wrote
+                    _RESPONSE.__set__(obj, response)
+        value = response.get(self.wire)
+        if value is None or self.hook is None:
+            self.set_slot(obj, value)
+            return value
+        if not self.new_object:
+            value = self.hook(value, self.tp)
+            self.set_slot(obj, value)
+            return value
         with _FIRST_READ:
             try:
                 return self.get_slot(obj)  # another thread converted it meanwhile
             except AttributeError:
                 pass
-            try:
-                response = _RESPONSE.__get__(obj)
-            except AttributeError:  # made by __new__ alone: nothing to read
-                message = f"{type(obj).__name__!r} object has no attribute {self.name!r}"
-                raise AttributeError(message, name=self.name, obj=obj) from None
-            if type(response) is bytes:
-                response = marshal.loads(response)  # noqa: S302 - bytes this module wrote
-                _RESPONSE.__set__(obj, response)
-            value = response.get(self.wire)
-            if value is not None and self.hook is not None:
-                value = self.hook(value, self.tp)
+            value = self.hook(value, self.tp)
             self.set_slot(obj, value)
             return value
 
 
-#: The classes ``on_first_read`` decorated, and their generated structure functions.
-_LAZY_CLASSES: set[type[Any]] = set()
+#: For each class ``on_first_read`` decorated, its members; and the structure functions.
+_MEMBERS: dict[type[Any], dict[str, _Member]] = {}
 _STRUCTURES: dict[tuple[type[Any], bool], Callable[..., Any]] = {}
 
 
@@ -319,32 +333,31 @@ def on_first_read(cls: type[_T]) -> type[_T]:
     if not (_is_wire_model(cls) and issubclass(cls, OnFirstRead) and "__slots__" in vars(cls)):
         raise TypeError(f"{cls.__name__}: on_first_read needs a slotted wire model of OnFirstRead")
     hints = typing.get_type_hints(cls)
+    members = {}
     for f in attrs.fields(typing.cast("type[Any]", cls)):
         if f.default is not None or f.validator or f.converter or not f.init:
             raise TypeError(f"{cls.__name__}.{f.name}: on_first_read needs a plain None default")
-        setattr(cls, f.name, _Member(vars(cls)[f.name], f.name, f.metadata["wire"], hints[f.name]))
-    _LAZY_CLASSES.add(cls)
+        members[f.name] = _Member(vars(cls)[f.name], f.name, f.metadata["wire"], hints[f.name])
+    _MEMBERS[cls] = members
     return cls
 
 
 def unconverted_members(obj: Any) -> list[str]:
     """The names of the members of ``obj`` not converted yet, in field order."""
     waiting = []
-    for f in attrs.fields(type(obj)):
-        member = vars(type(obj)).get(f.name)
-        if isinstance(member, _Member):
-            try:
-                member.get_slot(obj)
-            except AttributeError:
-                waiting.append(f.name)
+    for name, member in _MEMBERS.get(type(obj), {}).items():
+        try:
+            member.get_slot(obj)
+        except AttributeError:
+            waiting.append(name)
     return waiting
 
 
 def _lazy_structure(cls: type[Any], *, copy: bool) -> Callable[..., Any]:
     """The generated function that makes a ``cls`` keeping a response (a copy, with ``copy``).
 
-    Members whose conversion could fail are converted at once; any input but a plain dict, or
-    one ``marshal`` cannot copy, goes to the eager cattrs function, which raises as before.
+    When a value's conversion could fail, or the input is not a plain dict, or ``marshal``
+    cannot copy it, the eager cattrs function converts everything, raising as it always has.
     """
     if (cls, copy) in _STRUCTURES:
         return _STRUCTURES[cls, copy]
@@ -357,20 +370,25 @@ def _lazy_structure(cls: type[Any], *, copy: bool) -> Callable[..., Any]:
         "_eager": _model_structure_hook(cls),
     }
     lines = ["def structure(o, _=None):", "  if type(o) is not dict: return _eager(o, _cls)"]
+    lines.append("  get = o.get")
+    now: list[str] = []  # members converted at once: their slots are filled below
+    for i, f in enumerate(attrs.fields(cls)):
+        safe = _safe_expr(hints[f.name], "v", globs)
+        if safe is None:
+            continue
+        lines.append(f"  v = get({f.metadata['wire']!r})")
+        if safe == "False":
+            member = _MEMBERS[cls][f.name]
+            globs.update({f"s{i}": member.set_slot, f"h{i}": member.hook, f"t{i}": member.tp})
+            lines.append(f"  v{i} = None if v is None else h{i}(v, t{i})")
+            now.append(f"  s{i}(self, v{i})")
+        else:
+            lines.append(f"  if v is not None and not {safe}: return _eager(o, _cls)")
     if copy:
         lines += ["  try: kept = _dumps(o)", "  except ValueError: return _eager(o, _cls)"]
     else:
         lines.append("  kept = o")
-    lines += ["  self = _new(_cls)", "  get = o.get"]
-    for i, f in enumerate(attrs.fields(cls)):
-        safe = _safe_expr(hints[f.name], "v", globs)
-        if safe is None:
-            continue  # nothing can fail: left to the first read
-        member = vars(cls)[f.name]
-        globs.update({f"s{i}": member.set_slot, f"h{i}": member.hook, f"t{i}": member.tp})
-        test = "v is not None" if safe == "False" else f"v is not None and not {safe}"
-        lines += [f"  v = get({f.metadata['wire']!r})", f"  if {test}: s{i}(self, h{i}(v, t{i}))"]
-    lines += ["  _keep(self, kept)", "  return self"]
+    lines += ["  self = _new(_cls)", *now, "  _keep(self, kept)", "  return self"]
     structure: Callable[..., Any] = _generate(lines, globs, f"structure {cls.__name__}")
     _STRUCTURES[cls, copy] = structure
     return structure
@@ -386,7 +404,7 @@ def structure_owned(cls: type[_T]) -> Callable[[Mapping[str, Any]], _T]:
 
 
 converter.register_structure_hook_factory(
-    lambda tp: tp in _LAZY_CLASSES, lambda cls: _lazy_structure(cls, copy=True)
+    lambda tp: tp in _MEMBERS, lambda cls: _lazy_structure(cls, copy=True)
 )
 
 
