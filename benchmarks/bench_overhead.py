@@ -7,9 +7,11 @@ shape model so it stays complete as botocore grows), so botocore still serialise
 parses, and nothing touches the network. Rounds are interleaved (raw block, ours block, order
 alternating per round); medians per call are reported with their ratio (target <= 1.05).
 
-Also: microseconds per ``FunctionConfiguration.from_api`` (full response), per
-``request.to_api()``, per request construction (validation), overhead vs response size, and a
-cProfile of ours minus raw: the functions whose self time grows, lambda_code's first.
+Also: microseconds per ``FunctionConfiguration.from_api`` (full response), and per
+``from_api`` followed by a read of every member (nested shapes are built on first read, so
+this is what a caller that reads everything pays), per ``request.to_api()``, per request
+construction (validation), overhead vs response size, and a cProfile of ours minus raw: the
+functions whose self time grows, lambda_code's first.
 
 Run: ``python benchmarks/bench_overhead.py [--quick]``; or import and call ``run()``.
 """
@@ -23,6 +25,7 @@ import pstats
 import time
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import botocore.session
 from _common import NO_RETRIES, botocore_client, median, text_table
 from botocore.awsrequest import AWSResponse, HTTPHeaders
@@ -272,14 +275,26 @@ def profile_difference(config: dict[str, Any], calls: int, top: int = 12) -> dic
     }
 
 
+def _read_every_member(config: dict[str, Any]) -> list[Any]:
+    parsed = FunctionConfiguration.from_api(config)
+    return [getattr(parsed, name) for name in _MEMBER_NAMES]
+
+
+_MEMBER_NAMES = [field.name for field in attrs.fields(FunctionConfiguration)]
+
+
 def micro(config: dict[str, Any], loops: int) -> dict[str, float]:
-    """µs per from_api on the full response, per request.to_api(), per request construction."""
+    """µs per from_api on the full response (alone, and with every member read), per
+    request.to_api(), per request construction."""
     request = UpdateFunctionCodeRequest(function_name=FUNCTION_NAME, zip_file=ZIP)
     parsed = FunctionConfiguration.from_api(config)
     rounds = 7
     return {
         "from_api_us": round(
             _per_call_us(lambda: FunctionConfiguration.from_api(config), loops, rounds), 2
+        ),
+        "from_api_read_all_us": round(
+            _per_call_us(lambda: _read_every_member(config), loops, rounds), 2
         ),
         "config_to_api_us": round(_per_call_us(parsed.to_api, loops, rounds), 2),
         "request_to_api_us": round(_per_call_us(request.to_api, loops, rounds), 2),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import math
+import pickle
+import threading
 import typing
 from datetime import UTC, datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,8 +22,11 @@ from lambda_code import (
     LastUpdateStatus,
     Runtime,
     State,
+    _convert,
 )
 from lambda_code import _enums as enums
+from lambda_code._models import configuration_from_response
+from lambda_code.models import TracingConfig, TracingMode, VpcConfig
 from strategies import (
     CONFIGURATION_SHAPE,
     aware_datetimes,
@@ -269,3 +277,355 @@ def test_unknown_members_and_response_metadata_are_dropped() -> None:
         }
     )
     assert parsed.to_api() == {"FunctionName": "f", "TracingConfig": {"Mode": "Active"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Members are converted on first read; nothing else can tell
+
+#: The converter's own function for FunctionConfiguration, which converts everything at once.
+_EAGER = _convert._model_structure_hook(FunctionConfiguration)
+
+
+def _eager(data: Any) -> FunctionConfiguration:
+    result: FunctionConfiguration = _EAGER(data, FunctionConfiguration)
+    return result
+
+
+#: The two ways a response is parsed: a copy kept (from_api), or the client's own answer kept.
+PARSERS: dict[str, typing.Callable[[Any], FunctionConfiguration]] = {
+    "from_api": FunctionConfiguration.from_api,
+    "client's answer": configuration_from_response,
+}
+NAMES = [f.name for f in attrs.fields(FunctionConfiguration)]
+lazy_settings = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.mark.parametrize("parse", list(PARSERS))
+@convert_settings
+@given(data=function_configuration_dicts())
+def test_members_are_converted_on_first_read(parse: str, data: dict[str, Any]) -> None:
+    """Parsing converts only what could fail (a timestamp); a read converts its member, once."""
+    config = PARSERS[parse](data)
+    assert _convert.unconverted_members(config) == [n for n in NAMES if n != "last_modified"]
+    reference = _eager(data)
+    for name in NAMES:
+        value = getattr(config, name)
+        assert value == getattr(reference, name)
+        assert name not in _convert.unconverted_members(config)
+        assert getattr(config, name) is value
+    assert _convert.unconverted_members(config) == []
+
+
+#: What a caller may do with a configuration; each must see the same on a fresh one.
+OPERATIONS: dict[str, typing.Callable[[FunctionConfiguration], Any]] = {
+    "==": lambda config: config,
+    "hash": hash,
+    "repr": repr,
+    "str": str,
+    "to_api": FunctionConfiguration.to_api,
+    "asdict": attrs.asdict,
+    "astuple": attrs.astuple,
+    "pickle": lambda config: pickle.loads(pickle.dumps(config)),  # noqa: S301 - our own bytes
+    "copy": copy.copy,
+    "deepcopy": copy.deepcopy,
+    "evolve": attrs.evolve,
+    "evolve a member": lambda config: attrs.evolve(config, function_name="other"),
+    "html": lambda config: config._repr_html_(),  # type: ignore[attr-defined]
+    "rich": lambda config: list(config.__rich_repr__()),  # type: ignore[attr-defined]
+}
+
+
+@pytest.mark.parametrize("parse", list(PARSERS))
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+@lazy_settings
+@given(data=function_configuration_dicts())
+def test_a_fresh_configuration_behaves_as_one_converted_at_once(
+    operation: str, parse: str, data: dict[str, Any]
+) -> None:
+    """Equality, hashing, repr, to_api, attrs helpers, pickling and copies see every member."""
+    apply = OPERATIONS[operation]
+    assert apply(PARSERS[parse](data)) == apply(_eager(data))
+
+
+def test_a_copy_or_an_unpickled_configuration_has_everything_converted() -> None:
+    """A pickled or copied configuration carries converted members, not the response."""
+    data = {"TracingConfig": {"Mode": "Active"}}
+    for operation in ("pickle", "copy", "deepcopy"):
+        again = OPERATIONS[operation](FunctionConfiguration.from_api(data))
+        assert _convert.unconverted_members(again) == []
+        assert again.tracing_config == TracingConfig(mode=TracingMode.ACTIVE)
+
+
+def test_an_instance_never_filled_has_no_members() -> None:
+    """An instance made by __new__ alone reads as attrs' own would: AttributeError."""
+    empty = object.__new__(FunctionConfiguration)
+    for name in ("vpc_config", "no_such_member"):
+        with pytest.raises(AttributeError, match=f"'FunctionConfiguration' .* {name!r}"):
+            getattr(empty, name)
+    config = FunctionConfiguration.from_api({})
+    with pytest.raises(AttributeError, match="no attribute 'no_such_member'"):
+        _ = config.no_such_member  # type: ignore[attr-defined]
+
+
+def _scramble(value: Any) -> None:
+    """Change every container inside ``value``, in place."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _scramble(item)
+            value[key] = "changed"
+    elif isinstance(value, list):
+        for item in value:
+            _scramble(item)
+        value[:] = ["changed"]
+
+
+@lazy_settings
+@given(function_configuration_dicts())
+def test_changing_the_input_afterwards_changes_nothing(data: dict[str, Any]) -> None:
+    """from_api keeps a copy: the caller's dict is theirs to change."""
+    expected = _eager(copy.deepcopy(data))
+    config = FunctionConfiguration.from_api(data)
+    _scramble(data)
+    assert config == expected
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a wire value, the root included."""
+    places = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            places += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            places += _paths(item, (*path, index))
+    return places
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copied = copy.copy(value)
+    copied[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copied
+
+
+class _Text(str):
+    __slots__ = ()
+
+
+#: What a broken or hand-made response might hold where botocore would put something else.
+_ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=4),
+    st.binary(max_size=2),
+    st.lists(st.integers() | st.text(max_size=2), max_size=2),
+    st.tuples(st.integers()),
+    st.dictionaries(st.text(max_size=3), st.integers() | st.text(max_size=2), max_size=2),
+    st.frozensets(st.integers(), max_size=2),
+    st.builds(object),
+    st.builds(_Text, st.text(max_size=3)),
+    st.sampled_from([TracingMode.ACTIVE, State.ACTIVE, Runtime.PYTHON3_12]),
+)
+
+
+def _outcome(parse: typing.Callable[[Any], Any], data: Any) -> Any:
+    try:
+        return parse(data)
+    except Exception as err:
+        return type(err)
+
+
+@pytest.mark.parametrize("parse", list(PARSERS))
+@convert_settings
+@given(data=function_configuration_dicts(), choice=st.data(), odd=_ODD_VALUES)
+def test_a_broken_response_fails_or_parses_as_before(
+    parse: str, data: dict[str, Any], choice: st.DataObject, odd: Any
+) -> None:
+    """Any value anywhere: parsing raises what the eager converter raises, or equals it.
+
+    Nothing that would fail later is left for a read, so no half-built configuration escapes.
+    """
+    path = choice.draw(st.sampled_from(_paths(data)))
+    broken = _replaced(data, path, odd)
+    expected = _outcome(_eager, broken)
+    parsed = _outcome(PARSERS[parse], broken)
+    if isinstance(expected, type):
+        assert parsed is expected
+        return
+    assert isinstance(parsed, FunctionConfiguration)
+    for name in _convert.unconverted_members(parsed):  # a read never raises
+        assert getattr(parsed, name) == getattr(expected, name)
+    assert parsed == expected
+    assert repr(parsed) == repr(expected)
+    assert _outcome(hash, parsed) == _outcome(hash, expected)
+
+
+@pytest.mark.parametrize("parse", list(PARSERS))
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"VpcConfig": 5}, TypeError),
+        ({"VpcConfig": {"SubnetIds": 5}}, TypeError),
+        ({"Layers": [5]}, TypeError),
+        ({"Runtime": ["python3.12"]}, TypeError),
+        ({"TracingConfig": {"Mode": ["Active"]}}, TypeError),
+        ({"Environment": {"Variables": 5}}, AttributeError),
+        ({"Environment": {"Error": 5}}, TypeError),
+        ({"LastModified": "yesterday"}, ValueError),
+        (None, TypeError),
+    ],
+)
+def test_a_value_that_cannot_convert_raises_at_once(
+    parse: str, data: Any, error: type[Exception]
+) -> None:
+    """A value that cannot be converted raises when parsed, as it always has."""
+    with pytest.raises(error):
+        PARSERS[parse](data)
+
+
+def test_odd_values_that_convert_are_converted_at_once() -> None:
+    """A value unlike botocore's that converts anyway is converted when parsed, as before."""
+    config = configuration_from_response(
+        {"VpcConfig": "not a structure", "TracingConfig": {"Mode": TracingMode.ACTIVE}}
+    )
+    assert _convert.unconverted_members(config) == []
+    assert config.vpc_config == VpcConfig()
+    assert config.tracing_config == TracingConfig(mode=TracingMode.ACTIVE)
+
+
+def test_a_response_marshal_cannot_copy_is_converted_at_once() -> None:
+    """from_api converts everything at once when a value is no plain builtin (not copyable)."""
+    config = FunctionConfiguration.from_api(
+        {"FunctionName": _Text("f"), "DeadLetterConfig": {"TargetArn": "arn"}}
+    )
+    assert _convert.unconverted_members(config) == []
+    assert type(config.function_name) is _Text
+
+
+def test_input_other_than_a_dict_is_converted_at_once() -> None:
+    """A read-only mapping parses like a dict, everything converted at once."""
+    data = {"FunctionName": "f", "TracingConfig": {"Mode": "Active"}}
+    config = FunctionConfiguration.from_api(MappingProxyType(data))
+    assert _convert.unconverted_members(config) == []
+    assert config == FunctionConfiguration.from_api(data)
+
+
+def test_a_nan_is_kept_as_it_came() -> None:
+    """A NaN is not copied: two configurations parsed from one response hash alike, as before.
+
+    (A NaN's hash is its identity's; equal they never were, a NaN being unequal to itself.)
+    """
+    data = {
+        "CapacityProviderConfig": {
+            "LambdaManagedInstancesCapacityProviderConfig": {
+                "ExecutionEnvironmentMemoryGiBPerVCpu": math.nan
+            }
+        }
+    }
+    assert hash(FunctionConfiguration.from_api(data)) == hash(_eager(data))
+
+
+class _ArrivalLock:
+    """Stands in for the first-read lock: each thread that reaches it waits at ``arrived``."""
+
+    def __init__(self, lock: typing.Any, arrived: threading.Barrier) -> None:
+        self.lock = lock
+        self.arrived = arrived
+
+    def __enter__(self) -> None:
+        self.arrived.wait()
+        self.lock.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.lock.release()
+
+
+def _read_in_threads(config: FunctionConfiguration, names: list[str], count: int) -> list[Any]:
+    """What each of ``count`` threads, started together, reads of ``names``."""
+    start = threading.Barrier(count, timeout=30)
+    results: list[Any] = [None] * count
+
+    def read(index: int) -> None:
+        start.wait()
+        results[index] = [getattr(config, name) for name in names]
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_members_converted_without_the_lock_are_the_same_object_each_time() -> None:
+    """A primitive or an open enum's value converts to the very object each time, so threads
+    that convert it at once, without the lock, still get one object."""
+    data = {"FunctionName": "f", "CodeSize": 10**30, "State": "Active", "Runtime": "python9"}
+    first, second = configuration_from_response(data), configuration_from_response(data)
+    for name in ("function_name", "code_size", "state", "runtime"):
+        assert getattr(first, name) is getattr(second, name)
+
+
+@pytest.mark.parametrize("member", ["vpc_config", "architectures", "environment"])
+def test_threads_reading_a_member_first_get_one_value(
+    member: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads both find a member unconverted; one converts it, the other gets that object."""
+    data = {
+        "VpcConfig": {"SubnetIds": ["subnet-1"]},
+        "Architectures": ["arm64"],
+        "Environment": {"Variables": {"A": "1"}},
+    }
+    config = configuration_from_response(data)  # kept as it is: the lock is taken only once
+    lock = threading.Lock()
+    arrived = threading.Barrier(3, timeout=30)
+    monkeypatch.setattr(_convert, "_FIRST_READ", _ArrivalLock(lock, arrived))
+    results: list[Any] = []
+    with lock:  # both threads get past the check and wait for the lock, then it is released
+        threads = [
+            threading.Thread(target=lambda: results.append(getattr(config, member)))
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        arrived.wait()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 2
+    assert results[0] is results[1]
+    assert results[0] == getattr(_eager(data), member)
+
+
+@pytest.mark.parametrize("parse", list(PARSERS))
+@lazy_settings
+@given(data=function_configuration_dicts())
+def test_threads_reading_at_once_get_the_same_values(parse: str, data: dict[str, Any]) -> None:
+    """Threads that read every member of one fresh configuration at once see the same objects."""
+    config = PARSERS[parse](data)
+    first, second = _read_in_threads(config, NAMES, 2)
+    assert first == [getattr(_eager(data), name) for name in NAMES]
+    assert all(a is b for a, b in zip(first, second, strict=True))
+
+
+def test_on_first_read_refuses_a_class_it_cannot_fill() -> None:
+    """Only a slotted OnFirstRead wire model whose members default to None can be filled."""
+    with pytest.raises(TypeError, match="OnFirstRead"):
+
+        @_convert.on_first_read
+        @attrs.frozen(kw_only=True)
+        class NotOnFirstRead:
+            a: int | None = attrs.field(default=None, metadata={"wire": "A"})
+
+    with pytest.raises(TypeError, match="None default"):
+
+        @_convert.on_first_read
+        @attrs.frozen(kw_only=True)
+        class WithDefault(_convert.OnFirstRead):
+            a: int = attrs.field(default=1, metadata={"wire": "A"})

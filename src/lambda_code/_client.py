@@ -12,7 +12,12 @@ from botocore.config import Config
 from ._deploy import DEFAULT_CONCURRENCY, DeployTarget, deploy, deploy_many
 from ._errors import DeadlineExceededError, LambdaCodeError, RequestValidationError
 from ._images import ResolvedImage, image_region, needs_resolving, resolve_image
-from ._models import AliasConfiguration, FunctionConfiguration, UpdateFunctionCodeRequest
+from ._models import (
+    AliasConfiguration,
+    FunctionConfiguration,
+    UpdateFunctionCodeRequest,
+    configuration_from_response,
+)
 from ._package import ContainerImage, ZipPackage
 from ._ratelimit import Admission, RateLimiter, RateLimits
 from ._retry import CallBudget, OnUnknownOutcome, Retrier, RetryPolicy, invoke
@@ -148,12 +153,12 @@ class Plan(Generic[T]):
 
 
 def _versions_page(response: dict[str, Any]) -> tuple[list[FunctionConfiguration], str | None]:
-    versions = [FunctionConfiguration.from_api(v) for v in response["Versions"]]
+    versions = [configuration_from_response(v) for v in response["Versions"]]
     return versions, response.get("NextMarker") or None
 
 
 def _configuration(response: dict[str, Any]) -> FunctionConfiguration:
-    return FunctionConfiguration.from_api(response["Configuration"])
+    return configuration_from_response(response["Configuration"])
 
 
 class ClientBase(Generic[ClientT, SessionT]):
@@ -280,7 +285,7 @@ class ClientBase(Generic[ClientT, SessionT]):
             request.to_api(),
             "UpdateFunctionCode",
             self._control,
-            FunctionConfiguration.from_api,
+            configuration_from_response,
             # A publishing update sent twice without a RevisionId guard could publish twice.
             retry_unknown=not request.publish or request.revision_id is not None,
         )
@@ -293,7 +298,7 @@ class ClientBase(Generic[ClientT, SessionT]):
             _name_args(function_name, qualifier),
             "GetFunctionConfiguration",
             self._control,
-            FunctionConfiguration.from_api,
+            configuration_from_response,
         )
 
     def _function_plan(
@@ -329,7 +334,7 @@ class ClientBase(Generic[ClientT, SessionT]):
             kwargs,
             "PublishVersion",
             self._control,
-            FunctionConfiguration.from_api,
+            configuration_from_response,
         )
 
     def _versions_plan(

@@ -2,6 +2,7 @@
 
 import attrs
 
+from . import _views
 from ._enums import LastUpdateStatus, State
 from ._models import FunctionConfiguration
 from ._package import S3Location
@@ -162,10 +163,16 @@ class DeployResult:
     published: FunctionConfiguration | None = None
     #: What was done to the alias, with ``deploy(..., alias=...)``.
     alias: AliasUpdate | None = None
-    #: ``$LATEST`` as the deploy read it before changing anything.
-    previous: FunctionConfiguration | None = None
+    #: ``$LATEST`` as the deploy read it before changing anything (left out of the repr: it
+    #: would double it).
+    previous: FunctionConfiguration | None = attrs.field(default=None, repr=False)
     #: For an image by tag: the digest-pinned URI deployed, and the tag URI it was resolved from.
     image_uri: str | None = None
     tag_uri: str | None = None
     #: Where the zip was staged in S3, when it went through ``staging``.
     staged: S3Location | None = None
+
+
+# People see only the members that are set, in a repr, Jupyter and rich.
+for _name in __all__:
+    _views.views(globals()[_name])

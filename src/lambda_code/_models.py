@@ -14,7 +14,7 @@ from typing import Any, Self
 
 import attrs
 
-from . import _convert
+from . import _convert, _views
 from ._enums import (
     ApplicationLogLevel,
     Architecture,
@@ -268,8 +268,9 @@ class AcceleratorConfig:
     accelerator_memory_size: int | None = _w("AcceleratorMemorySize")
 
 
+@_convert.on_first_read
 @attrs.frozen(kw_only=True)
-class FunctionConfiguration:
+class FunctionConfiguration(_convert.OnFirstRead):
     """A function's configuration, as ``UpdateFunctionCode`` and ``GetFunction`` return it."""
 
     function_name: str | None = _w("FunctionName")
@@ -319,7 +320,11 @@ class FunctionConfiguration:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped."""
+        """Parse a botocore response dict; unknown members and ``ResponseMetadata`` are dropped.
+
+        Each member is converted when first read, from a copy of ``data``; a value that cannot
+        be converted raises here, as if everything were converted at once.
+        """
         return _structure_configuration(data, FunctionConfiguration)  # type: ignore[return-value]
 
     def to_api(self) -> dict[str, Any]:
@@ -329,6 +334,10 @@ class FunctionConfiguration:
 
 # Generated here, at import, so a shape the converter cannot handle fails before any call.
 _structure_configuration = _convert.structure_hook(FunctionConfiguration)
+
+#: ``FunctionConfiguration.from_api`` for a botocore answer to a client's own call: nothing
+#: else holds that dict, so the configuration keeps it rather than a copy.
+configuration_from_response = _convert.structure_owned(FunctionConfiguration)
 
 
 @attrs.frozen(kw_only=True)
@@ -414,4 +423,13 @@ class UpdateFunctionCodeRequest:
 
     def to_api(self) -> dict[str, Any]:
         """botocore's keyword arguments, members left at their defaults omitted."""
-        return _convert.unstructure(self)
+        return _unstructure_request(self)
+
+
+# Bound once: every call sends a request's to_api().
+_unstructure_request = _convert.unstructure_hook(UpdateFunctionCodeRequest)
+
+
+# People see only the members that are set, secrets hidden, in a repr, Jupyter and rich.
+for _name in __all__:
+    _views.views(globals()[_name])
