@@ -389,3 +389,13 @@ def test_the_async_client_deploys_an_image_tag_as_its_digest(
     assert result.image_uri is not None
     assert result.configuration.code_sha256 == result.image_uri.rpartition("@sha256:")[2]
     assert result.version is not None
+
+
+def test_an_aio_session_signs_s3_and_ecr_too() -> None:
+    """The async client's S3 and ECR clients (blocking ones) use its AioSession's keys."""
+    session = AioSession()
+    session.set_credentials("aio-key", "secret")
+    session.set_config_variable("region", "eu-west-3")
+    client = AsyncLambdaCodeClient(session=session)
+    s3 = client._aux.get("s3", "eu-west-3")
+    assert s3._request_signer._credentials.access_key == "aio-key"

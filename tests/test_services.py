@@ -6,7 +6,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from lambda_code import RequestValidationError
+from lambda_code import LambdaCodeClient, RateLimits, RequestValidationError
 from lambda_code._services import SERVICES, aux_client
 
 ENV_NAMES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ECR")
@@ -103,3 +103,41 @@ def test_bad_arguments_name_the_field(kwargs: dict[str, Any], field: str) -> Non
     with pytest.raises(RequestValidationError) as caught:
         aux_client(region_name="us-east-1", **kwargs)
     assert caught.value.field == field
+
+
+# -- the S3 and ECR clients of a LambdaCodeClient ---------------------------------------------
+
+
+def _access_key(client: Any) -> str:
+    key: str = client._request_signer._credentials.access_key
+    return key
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "shared"),
+    [
+        ("http://127.0.0.1:5000", True),
+        ("http://localstack:4566", True),
+        ("https://lambda.eu-west-1.amazonaws.com", False),
+        ("https://vpce-0a1b2c3d-lambda.lambda.eu-west-1.vpce.amazonaws.com", False),
+        ("https://lambda-fips.us-gov-west-1.amazonaws.com", False),
+    ],
+)
+def test_only_a_local_endpoint_is_shared_with_s3_and_ecr(endpoint: str, shared: bool) -> None:
+    """An AWS endpoint (a VPC or FIPS one) is Lambda's alone; a local one serves every service."""
+    client = LambdaCodeClient(region_name="eu-west-1", endpoint_url=endpoint)
+    s3 = client._aux.get("s3", "eu-west-1")
+    assert (s3.meta.endpoint_url == endpoint) is shared
+    given = LambdaCodeClient(client.client)
+    assert (given._aux.get("ecr", "eu-west-1").meta.endpoint_url == endpoint) is shared
+
+
+def test_s3_and_ecr_are_signed_with_the_clients_session() -> None:
+    """session=: the keys that sign Lambda's calls sign S3's and ECR's."""
+    session = botocore.session.Session()
+    session.set_credentials("lambda-code-key", "secret")
+    client = LambdaCodeClient(session=session, region_name="eu-west-1")
+    for service in ("s3", "ecr"):
+        assert _access_key(client._aux.get(service, "eu-west-1")) == "lambda-code-key"
+    limited = client.with_rate_limits(RateLimits())
+    assert _access_key(limited._aux.get("s3", "eu-west-1")) == "lambda-code-key"

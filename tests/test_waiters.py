@@ -356,6 +356,7 @@ def test_after_an_update_finished_the_others_poll_just_after_that_age(
     times = waiter.times
     assert times is not None
     first = _wait_for_ours(waiter)
+    _another = _wait_for_ours(waiter)  # the fleet goes on: what it learns is kept
     assert _poll_at(clock, first, 1.8, RUNNING) is None
     assert _poll_at(clock, first, 2.0, FINISHED) is FINISHED
     second = _wait_for_ours(waiter)
@@ -375,6 +376,7 @@ def test_past_the_learned_ages_polls_spread_out_no_wider_than_the_policy(
     """A slow update among fast ones: polls after the learned age grow apart, as the policy's."""
     waiter = _learning(clock)
     first = _wait_for_ours(waiter)
+    _another = _wait_for_ours(waiter)  # the fleet goes on: what it learns is kept
     _poll_at(clock, first, 0.8, RUNNING)
     _poll_at(clock, first, 1.0, FINISHED)
     slow = _wait_for_ours(waiter)
@@ -419,6 +421,7 @@ def test_a_failed_update_teaches_how_long_updates_take(clock: VirtualClock) -> N
     """Failing takes as long as it takes: its age counts."""
     waiter = _learning(clock)
     wait = _wait_for_ours(waiter)
+    _another = _wait_for_ours(waiter)  # the fleet goes on: what it learns is kept
     failed = FunctionConfiguration(
         function_name="fn", code_sha256="ours", last_update_status="Failed"
     )
@@ -429,25 +432,41 @@ def test_a_failed_update_teaches_how_long_updates_take(clock: VirtualClock) -> N
     assert waiter.times.points == pytest.approx([0.35, 0.7035])
 
 
-def test_deploys_on_a_fleet_client_poll_about_once_after_the_first(
+def test_a_wait_alone_keeps_the_policy_whatever_a_fleet_learned(clock: VirtualClock) -> None:
+    """Learning is for waits that run together: alone, a wait polls on its WaitPolicy."""
+    waiter = _learning(clock)
+    times = waiter.times
+    assert times is not None
+    slow, other = _wait_for_ours(waiter), _wait_for_ours(waiter)
+    _poll_at(clock, slow, 1.8, RUNNING)
+    _poll_at(clock, slow, 2.0, FINISHED)
+    assert times.points == pytest.approx([1.9, 2.01])  # learned while ``other`` is under way
+    other.ended()
+    assert times.points == []  # and forgotten once no wait is
+    quick = _wait_for_ours(waiter)
+    assert times.due(quick) == (0.2, False)  # the policy's first delay, not 1.9 s
+    quick.ended()
+    first, second, third = (_wait_for_ours(waiter) for _ in range(3))  # a later fleet
+    _poll_at(clock, first, 0.2, RUNNING)
+    _poll_at(clock, first, 0.4, FINISHED)
+    assert times.points == pytest.approx([0.3, 0.4025])  # from this fleet, not the last one
+    assert times.due(second) == pytest.approx((0.3, False))
+    third.ended()
+    assert times.due(second) == (0.2, False)  # the last one under way: the policy again
+
+
+def test_deploys_one_after_another_on_a_fleet_client_keep_their_lag(
     simulated_lambda: SimulatedLambda,
 ) -> None:
-    """One deploy after another on a client with rate limits: 2 s updates, seen at once."""
+    """A slow update, then quick ones, each deployed alone on a client with rate limits."""
     sim = simulated_lambda
-    sim.update_duration = 2.0
-    for i in range(8):
+    for i in range(3):
         sim.create_function(f"fn-{i}")
     client: LambdaCodeClient = sim.lambda_code_client(rate_limits=RateLimits())
-    polls, lags = [], []
-    for i in range(8):
-        sim.reset_counters()
+    for i, duration in enumerate([60.0, 0.5, 2.0]):
+        sim.update_duration = duration
         result = client.deploy(f"fn-{i}", make_zip({"a.py": b"%d" % i}))
         assert result.changed
-        polls.append(sim.calls["GetFunction"] - 1)  # the first is the deploy's read
-        updated = next(r.time for r in sim.history if r.operation == "UpdateFunctionCode")
-        lags.append(sim.clock.now() - (updated + 2.0))
-    assert polls[0] >= 8  # the policy, while nothing was known
-    assert all(count <= 2 for count in polls[1:])
-    # Each deploy narrows down when updates finish: the lag halves down to about 1 %.
-    assert max(lags[1:]) <= 0.1
-    assert all(lag <= 0.025 for lag in lags[-3:])
+        updated = max(r.time for r in sim.history if r.operation == "UpdateFunctionCode")
+        lag = sim.clock.now() - (updated + duration)
+        assert lag <= max(0.25, 0.1 * duration) + 1e-9, (duration, lag)

@@ -217,7 +217,10 @@ class ClientBase(Generic[ClientT, SessionT]):
                     field="session", rule="must not be given with client: give one or the other"
                 )
             self.client = client
-            self._aux = AuxClients()
+            # Its session is not known: S3 and ECR clients come from the default one, at the
+            # client's endpoint when that is a local one serving every service.
+            meta = getattr(client, "meta", None)
+            self._aux = AuxClients(endpoint_url=getattr(meta, "endpoint_url", None))
             return
         if session is not None and profile_name is not None:
             raise RequestValidationError(
@@ -227,15 +230,16 @@ class ClientBase(Generic[ClientT, SessionT]):
         self.client = self._default(session, region_name, endpoint_url, profile_name)
         # S3 (staging) and ECR (image tags) clients, made like this one when first needed.
         self._aux = AuxClients(
-            endpoint_url=endpoint_url, profile_name=profile_name, session=self._botocore_session()
+            endpoint_url=endpoint_url, profile_name=profile_name, session=self._botocore_session
         )
 
     def _check_client(self, client: object) -> None:
         check_client(client, asynchronous=False, expected="a botocore or boto3 Lambda client")
 
     def _botocore_session(self) -> botocore.session.Session | None:
-        """The session S3 and ECR clients are made from: a blocking one (not aiobotocore's)."""
-        return self.session if type(self.session) is botocore.session.Session else None
+        """The blocking session S3 and ECR clients are made from: the Lambda client's."""
+        session: botocore.session.Session | None = self.session
+        return session
 
     def _default(
         self,

@@ -8,7 +8,9 @@ own resolution applies, so ``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL_ECR``,
 """
 
 import threading
+from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
@@ -55,11 +57,27 @@ def aux_client(
         raise fail("endpoint_url", f"must be an http(s) URL with a host ({err})") from err
 
 
+def shared_endpoint(endpoint_url: str | None) -> str | None:
+    """``endpoint_url`` if S3 and ECR can be reached there too, else None (botocore decides).
+
+    A local endpoint (moto's server, LocalStack) serves every service; an AWS one (a VPC
+    endpoint, a FIPS endpoint) is Lambda's alone.
+    """
+    if endpoint_url is None:
+        return None
+    host = (urlsplit(endpoint_url).hostname or "").lower()
+    if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")):
+        return None
+    return endpoint_url
+
+
 class AuxClients:
     """The S3 and ECR clients of one ``LambdaCodeClient``, made on first use and kept.
 
-    Made like the Lambda client: from its session or profile and, when it was given one, its
-    endpoint URL. Shared (by reference) with the clients ``with_rate_limits`` makes.
+    Made like the Lambda client: from the session ``session()`` gives (the Lambda client's,
+    when it made its own) or ``profile_name``, and at its endpoint when that is a local one
+    that serves every service (``shared_endpoint``). Shared (by reference) with the clients
+    ``with_rate_limits`` makes.
     """
 
     def __init__(
@@ -67,9 +85,9 @@ class AuxClients:
         *,
         endpoint_url: str | None = None,
         profile_name: str | None = None,
-        session: botocore.session.Session | None = None,
+        session: Callable[[], botocore.session.Session | None] | None = None,
     ) -> None:
-        self._endpoint_url = endpoint_url
+        self._endpoint_url = shared_endpoint(endpoint_url)
         self._profile_name = profile_name
         self._session = session
         self._clients: dict[tuple[str, str | None], Any] = {}
@@ -80,11 +98,12 @@ class AuxClients:
         with self._lock:
             key = (service, region_name)
             if key not in self._clients:
+                session = self._session() if self._session is not None else None
                 self._clients[key] = aux_client(
                     service,
                     region_name=region_name,
                     endpoint_url=self._endpoint_url,
-                    profile_name=self._profile_name,
-                    session=self._session,
+                    profile_name=self._profile_name if session is None else None,
+                    session=session,
                 )
             return self._clients[key]

@@ -231,6 +231,8 @@ class UpdateTimes:
     Until an update has finished, only the oldest wait polls on the ``WaitPolicy``; the others
     hold their polls, looking every ``HOLD_LOOK`` seconds whether it has, and poll anyway at
     ``HOLD_FIRST`` times the policy's first delay and then whenever their age has doubled.
+    A wait with no other under way polls on the ``WaitPolicy``, and once none is under way
+    what was learned is forgotten: the next fleet's updates may take another time.
     """
 
     def __init__(self, policy: WaitPolicy) -> None:
@@ -258,16 +260,24 @@ class UpdateTimes:
 
     def forget(self, wait: _Wait) -> None:
         with self._lock:
-            self._active.pop(id(wait), None)
+            self._leave(wait)
 
     def finished(self, wait: _Wait, age: float) -> None:
         """``wait`` saw its update finished at ``age``."""
         with self._lock:
-            self._active.pop(id(wait), None)
             self._finished.append(age)
             if wait.running is not None:
                 self._running.append(wait.running)
             self._learn()
+            self._leave(wait)
+
+    def _leave(self, wait: _Wait) -> None:
+        self._active.pop(id(wait), None)
+        if not self._active:
+            # The fleet is over: what it learned says nothing of the next deploy's updates.
+            self._finished.clear()
+            self._running.clear()
+            self._points, self._tolerance = [], 0.0
 
     def _learn(self) -> None:
         done = sorted(self._finished)
@@ -294,7 +304,9 @@ class UpdateTimes:
         with self._lock:
             points, tolerance = self._points, self._tolerance
             oldest = next(iter(self._active), None) == id(wait)
-        if points:
+            alone = len(self._active) <= 1
+        # A wait alone (a lone deploy, a fleet's straggler) keeps its WaitPolicy's promise.
+        if points and not alone:
             after = float("-inf") if last is None else last + tolerance / 2
             index = bisect.bisect_right(points, after)
             if index < len(points):

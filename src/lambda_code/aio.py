@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 try:
     from aiobotocore.config import AioConfig
+    from aiobotocore.credentials import AioCredentials
     from aiobotocore.session import AioSession
 except ImportError as err:  # pragma: no cover - the message is the point
     raise ImportError(
         "lambda_code.aio needs aiobotocore: pip install 'lambda-code[async]'"
     ) from err
+import botocore.session
 import tenacity
 from botocore.exceptions import ClientError
 
@@ -140,6 +142,20 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
         self.session = None if session is None else _aio_session(session)
         self._create = (region_name, endpoint_url, profile_name)
         return None
+
+    def _botocore_session(self) -> botocore.session.Session | None:
+        """A blocking twin of the AioSession, for S3 and ECR (s3transfer blocks: it runs in a
+        thread): the same profile, and the same credentials when they were given as keys."""
+        if self.session is None:
+            return None
+        twin = botocore.session.Session(profile=self.session.profile)
+        credentials = getattr(self.session, "_credentials", None)
+        if isinstance(credentials, AioCredentials):  # keys, not a provider to refresh from
+            twin.set_credentials(credentials.access_key, credentials.secret_key, credentials.token)
+        region = self.session.get_config_variable("region")
+        if region:
+            twin.set_config_variable("region", region)
+        return twin
 
     async def __aenter__(self) -> Self:
         if self.client is None:
