@@ -786,25 +786,31 @@ class DeploySteps:
     def publish_unchanged(
         self, current: FunctionConfiguration
     ) -> StepsOf[FunctionConfiguration | None]:
-        """Publish unchanged code only if the newest version does not already have it."""
+        """Publish unchanged code: Lambda answers with the newest version if nothing changed.
+
+        Asking Lambda, not comparing versions here: a configuration change since the newest
+        version (memory, environment, layers) needs a new one, and only Lambda knows. The
+        CodeSha256 and RevisionId guards make a resend after a lost answer publish nothing more.
+        A dry run reports the newest version holding this code, which a real run would reuse
+        if nothing else changed.
+        """
         if self.target.dry_run:
-            return None
-        versions = yield self.call("list_versions", self.name, deadline=self.deadline)
-        published = _newest_version(versions)
-        if published is None or not _same_code(published, current):
-            try:
-                published = yield self.call(
-                    "publish_version",
-                    self.name,
-                    code_sha256=current.code_sha256,
-                    revision_id=current.revision_id,
-                    deadline=self.deadline,
-                )
-            except LambdaCodeError as err:
-                if err.outcome_unknown:
-                    self.accepted = None
-                raise
-            self.accepted = True
+            versions = yield self.call("list_versions", self.name, deadline=self.deadline)
+            newest = _newest_version(versions)
+            return newest if newest is not None and _same_code(newest, current) else None
+        try:
+            published = yield self.call(
+                "publish_version",
+                self.name,
+                code_sha256=current.code_sha256,
+                revision_id=current.revision_id,
+                deadline=self.deadline,
+            )
+        except LambdaCodeError as err:
+            if err.outcome_unknown:
+                self.accepted = None
+            raise
+        self.accepted = True
         yield self.emit(PublishedEvent, version=str(published.version))
         if self.target.wait:
             published = yield self.call(
@@ -813,7 +819,7 @@ class DeploySteps:
                 qualifier=published.version,
                 timeout=self.remaining(),
             )
-        return published
+        return published  # type: ignore[no-any-return]
 
     def point_alias(self, version: str | None) -> StepsOf[AliasUpdate]:
         """Point the alias at ``version`` (None: the one a dry run would publish).
