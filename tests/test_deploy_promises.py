@@ -35,6 +35,7 @@ from lambda_code import (
     ZipPackage,
 )
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
+from test_fault_matrix import CLIENTS, deploy_with
 
 OURS = ZipPackage.from_bytes(make_zip({"index.py": b"def handler(e, c):\n    return 'ours'\n"}))
 THEIRS = make_zip({"index.py": b"def handler(e, c):\n    return 'theirs'\n"})
@@ -576,3 +577,20 @@ def test_a_digest_pinned_image_is_skipped_when_unchanged_and_resolved_after_a_lo
     assert sim.calls["UpdateFunctionCode"] == 1
     again = client.deploy("img", ContainerImage(f"{repo}@sha256:{digest}"))
     assert again.changed is False
+
+
+@pytest.mark.parametrize("kind", CLIENTS)
+def test_a_lost_publish_followed_by_another_error_says_it_may_have_published(kind: str) -> None:
+    """The publish's answer is lost, then another writer's change gets the resend a 412: the
+    error says a version may have been made, not that nothing changed."""
+    sim = SimulatedLambda(clock=VirtualClock(), reuse_unchanged_versions=False)
+    sim.create_function("fn")
+    deploy_with(kind, sim, "fn", OURS)  # the code is there: publishing it is the skip path
+    sim.add_fault("lost_response", operation="PublishVersion", calls={1})
+    sim.add_fault("concurrent_update", operation="PublishVersion", calls={2})
+    with pytest.raises(PreconditionFailedException) as caught:
+        deploy_with(kind, sim, "fn", OURS, publish=True)
+    assert caught.value.update_accepted is None
+    assert caught.value.may_have_taken_effect
+    assert isinstance(caught.value.earlier_unknown, TransportError)
+    assert sim.versions_published["fn"] == 1  # it did publish, before the other writer

@@ -429,7 +429,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:  # noq
     try:
         updated = client.update_function_code(request, deadline=deadline)
     except LambdaCodeError as err:
-        if err.outcome_unknown and not request.dry_run:
+        if err.may_have_taken_effect and not request.dry_run:
             err.update_accepted = None  # its message then says that it may have applied
         raise
     document = answers.parsed["UpdateFunctionCode"]

@@ -697,7 +697,7 @@ class DeploySteps:
                     return landed
             raise self.conflict(err) from err
         except LambdaCodeError as err:
-            if err.outcome_unknown and not self.target.dry_run:
+            if err.may_have_taken_effect and not self.target.dry_run:
                 self.accepted = None
             raise
         return updated
@@ -807,7 +807,7 @@ class DeploySteps:
                 deadline=self.deadline,
             )
         except LambdaCodeError as err:
-            if err.outcome_unknown:
+            if err.may_have_taken_effect:
                 self.accepted = None
             raise
         self.accepted = True

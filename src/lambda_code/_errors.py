@@ -82,6 +82,9 @@ class LambdaCodeError(Exception):
     #: (the function has the new code, or is applying it), None when that is unknown because an
     #: answer was lost, False when nothing was changed.
     update_accepted: bool | None = False
+    #: An earlier attempt of the same call whose outcome is unknown (no answer, or a 5xx),
+    #: when this error ended the call: that attempt may have taken effect.
+    earlier_unknown: LambdaCodeError | None = None
 
     def __str__(self) -> str:
         text = self.describe()
@@ -94,6 +97,12 @@ class LambdaCodeError(Exception):
     def describe(self) -> str:
         """The error's own message, without what a deploy adds to it."""
         return super().__str__()
+
+    @property
+    def may_have_taken_effect(self) -> bool:
+        """Whether the call may have taken effect: this attempt's outcome is unknown, or an
+        earlier attempt's was (see ``earlier_unknown``)."""
+        return self.outcome_unknown or self.earlier_unknown is not None
 
     @property
     def outcome_unknown(self) -> bool:

@@ -154,6 +154,12 @@ class CallBudget(Generic[T]):
             self.admission.throttled(err.retry_after_seconds)
         return err
 
+    def ending(self, err: LambdaCodeError) -> LambdaCodeError:
+        """The error the call ends with, marked if an earlier attempt may have taken effect."""
+        if self.unknown is not None and err is not self.unknown:
+            err.earlier_unknown = self.unknown
+        return err
+
     def to_resolve(self) -> LambdaCodeError | None:
         """Before a retry: the unknown outcome ``on_unknown_outcome`` must look into, if any.
 
@@ -254,7 +260,11 @@ class Retrier:
             return budget.attempt()
         except LambdaCodeError as err:
             budget.pending = err
-        result: T = self._retrying(self._attempt, budget)
+        try:
+            result: T = self._retrying(self._attempt, budget)
+        except LambdaCodeError as err:
+            budget.ending(err)
+            raise
         return result
 
     @staticmethod

@@ -329,7 +329,11 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
             return result
         # A copy per call: tenacity keeps a loop's state per thread, and tasks share one.
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **self._retrier.strategies())
-        return await retrying(self._retry, budget)
+        try:
+            return await retrying(self._retry, budget)
+        except LambdaCodeError as err:
+            budget.ending(err)
+            raise
 
     async def _attempt(self, budget: CallBudget[Any]) -> Any:
         while delay := budget.admit():
