@@ -800,13 +800,36 @@ def test_update_zips_with_the_zip_options(
     capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, tree: Path
 ) -> None:
     """update --zip DIR with zip options deploys the zip they describe."""
-    argv = ["--exclude", "*.md", "--executable", "bin/", "--ignore-file", "none"]
+    argv = ["--exclude", "*.md", "--executable", "bin/", "--ignore-file", "custom.ignore"]
     code, _, _ = _run(capsys, "update", "fn", "--zip", str(tree), *argv)
     assert code == 0
     expected = ZipPackage.from_directory(
-        tree, exclude="*.md", executable="bin/", ignore_file="none"
+        tree, exclude="*.md", executable="bin/", ignore_file="custom.ignore"
     )
     assert sim.code("fn") == expected.data
+
+
+def test_a_missing_ignore_file_is_an_error_not_a_silent_default(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, tree: Path
+) -> None:
+    """--ignore-file names a file on purpose: a typo would otherwise zip what it leaves out."""
+    sim.reset_counters()
+    for command in (["update", "fn", "--zip"], ["package"]):
+        code, out, err = _run(capsys, *command, str(tree), "--ignore-file", "nope")
+        assert code == 2
+        assert out == ""
+        assert "--ignore-file nope: no such file" in err
+    assert sum(sim.calls.values()) == 0
+
+
+def test_validation_errors_speak_in_the_commands_options(
+    capsys: pytest.CaptureFixture[str], sim: SimulatedLambda, tree: Path
+) -> None:
+    """The library's argument names become the command's options in its error lines."""
+    code, _, err = _run(capsys, "update", "fn", "--zip", str(tree), "--alias", "live")
+    assert code == 2
+    assert "--alias: needs --publish" in err
+    assert "publish=True" not in err
 
 
 def test_update_zip_options_need_a_directory(

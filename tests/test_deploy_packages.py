@@ -18,6 +18,7 @@ from lambda_code import (
     MAX_ZIP_SIZE,
     CodeMismatchError,
     ContainerImage,
+    DeadlineExceededError,
     DeployEvent,
     DeployTarget,
     LambdaCodeClient,
@@ -391,3 +392,16 @@ def test_a_binary_for_another_architecture_is_refused_before_the_update(kind: st
     assert result.changed
     arm = deploy_with(kind, sim, "fn", package, architectures=["arm64"], skip_unchanged=False)
     assert arm.changed
+
+
+def test_staging_and_resolving_never_start_past_their_deadline(no_network: list[str]) -> None:
+    """Past the deadline nothing is sent: DeadlineExceededError, whatever the S3/ECR client."""
+    clock = VirtualClock()
+    client = LambdaCodeClient(region_name=REGION, clock=clock)
+    late = clock.now() - 1.0
+    with pytest.raises(DeadlineExceededError):
+        client.stage_zip(_package(100), S3Staging("a-bucket"), deadline=late)
+    image = ContainerImage(f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:live")
+    with pytest.raises(DeadlineExceededError):
+        client.resolve_image(image, deadline=late)
+    assert no_network == []

@@ -241,6 +241,7 @@ def test_default_excludes(tmp_path: Path) -> None:
             ".env": b"SECRET=16",
             "pkg/.env": b"SECRET=17",
             ".env.example": b"SECRET=",
+            "pkg/.env.production": b"SECRET=21",
             ".lambdaignore": b"",
             "pkg/.lambdaignore": b"18",
             "venv/kept.py": b"19",
@@ -249,7 +250,6 @@ def test_default_excludes(tmp_path: Path) -> None:
     )
     names = sorted(entries(ZipPackage.from_directory(tmp_path)))
     assert names == [
-        ".env.example",
         "__pycache__.py",
         "app.py",
         "pkg/.gitignore",
@@ -259,7 +259,7 @@ def test_default_excludes(tmp_path: Path) -> None:
         "venv/kept.py",
     ]
     everything = sorted(entries(ZipPackage.from_directory(tmp_path, default_excludes=False)))
-    assert len(everything) == 22
+    assert len(everything) == 23
 
 
 def test_default_excludes_are_gitignore_patterns() -> None:

@@ -211,7 +211,8 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--ignore-file",
         metavar="F",
-        help="read more patterns from the file F at the directory's root (default: .lambdaignore)",
+        help="read patterns from the file F at the directory's root instead of .lambdaignore "
+        "(it must exist)",
     )
     group.add_argument(
         "--executable",
@@ -455,6 +456,9 @@ def _zip_directory(
     from ._package import ZipPackage
 
     options = {} if args.ignore_file is None else {"ignore_file": args.ignore_file}
+    if args.ignore_file is not None and not (Path(path) / args.ignore_file).is_file():
+        # Named on purpose, a missing one is a typo: zipping without it could ship secrets.
+        raise PackageError(message=f"--ignore-file {args.ignore_file}: no such file", path=path)
     progress = Progress(stderr, live=False if args.json else None, clock=time.monotonic)
     try:
         return ZipPackage.from_directory(
@@ -732,7 +736,22 @@ def _message(err: BaseException) -> str:
         return f"{text}. Configure AWS credentials, or use --profile."
     if isinstance(err, ParamValidationError):
         return " ".join(text.split())
+    if isinstance(err, RequestValidationError):
+        # The command's spelling of the library's arguments.
+        for argument, option in _OPTIONS.items():
+            text = text.replace(argument, option)
     return text
+
+
+#: Library arguments named in validation errors, and the command's options for them.
+_OPTIONS: Final = {
+    "publish=True": "--publish",
+    "wait=True": "waiting (no --no-wait)",
+    "check_architecture=False": "--no-arch-check",
+    "alias:": "--alias:",
+    "staging:": "--s3-staging:",
+    "timeout:": "--timeout:",
+}
 
 
 _HANDLED = (LambdaCodeError, BotoCoreError)

@@ -397,24 +397,36 @@ class ClientBase(Generic[ClientT, SessionT]):
         """``stage``, checked and ready to run (blocking: the async client runs it in a thread)."""
         check_instance(staging, S3Staging, field="staging")
         check_instance(package, ZipPackage, field="package")
-        self._check_start(deadline, "S3 upload", None)
         region = region or self._region()
         if region is None:
             raise RequestValidationError(field="region_name", rule="is needed to stage in S3")
         s3 = staging.client if staging.client is not None else self._aux.get("s3", region)
-        return functools.partial(
-            stage, staging, package, s3, region=region, on_progress=on_progress
-        )
+        run = functools.partial(stage, staging, package, s3, region=region, on_progress=on_progress)
+        return self._started_in_time(run, deadline, "S3 upload")
 
     def _resolve_call(
         self, image: ContainerImage, deadline: float | None
     ) -> Callable[[], ResolvedImage]:
         """``resolve_image``, checked and ready to run in the image registry's region."""
         check_instance(image, ContainerImage, field="image")
-        self._check_start(deadline, "DescribeImages", None)
         if not needs_resolving(image):
             return functools.partial(resolve_image, image)
-        return functools.partial(resolve_image, image, self._aux.get("ecr", image_region(image)))
+        ecr = self._aux.get("ecr", image_region(image))
+        return self._started_in_time(
+            functools.partial(resolve_image, image, ecr), deadline, "DescribeImages"
+        )
+
+    def _started_in_time(
+        self, run: Callable[[], T], deadline: float | None, operation: str
+    ) -> Callable[[], T]:
+        """``run``, refused when it would start past ``deadline``: checked where it runs, since
+        the async client's worker thread may start it later than it was asked for."""
+
+        def checked() -> T:
+            self._check_start(deadline, operation, None)
+            return run()
+
+        return checked
 
     def _check_start(self, deadline: float | None, operation: str, name: str | None) -> None:
         if deadline is not None and self.clock.now() >= deadline:

@@ -568,7 +568,10 @@ class DeploySteps:
             )
         updated = yield from self.update(attrs.evolve(request, revision_id=current.revision_id))
         if target.dry_run:
-            # Past the skip check, the update would be sent: it would change the function.
+            # Past the skip check, the update would be sent: it would change the function. A
+            # dry run's answer need not show the new code; the package's is known here.
+            if isinstance(code, ZipPackage):
+                updated = attrs.evolve(updated, code_sha256=expected, code_size=code.size)
             return (yield from self.result(updated, changed=True))
         return (yield from self.finish(updated))
 

@@ -80,6 +80,7 @@ DEFAULT_EXCLUDES: Final = (
     ".DS_Store",
     ".venv/",
     ".env",
+    ".env.*",  # .env.production, .env.local: secrets, like .env
 )
 
 _IGNORE_FILE: Final = ".lambdaignore"

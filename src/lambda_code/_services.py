@@ -24,7 +24,10 @@ SERVICES: Final = frozenset({"s3", "ecr"})
 
 # lambda-code's RetryPolicy covers Lambda's calls only; S3 and ECR calls are retried by
 # botocore itself, in its standard mode (transient errors, throttling, dropped connections).
-_CONFIG: Final = Config(retries={"mode": "standard", "total_max_attempts": 5})
+# Bounded connects, so that a deploy's deadline is not spent waiting on an unreachable endpoint.
+_CONFIG: Final = Config(
+    retries={"mode": "standard", "total_max_attempts": 5}, connect_timeout=10, read_timeout=60
+)
 
 
 def aux_client(
