@@ -218,6 +218,29 @@ def test_code_sha256_is_base64_of_sha256(tmp_path: Path) -> None:
 # --- excludes --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("patterns", "kept"),
+    [
+        # As git: "dir/**" leaves out what is inside dir, so "!dir/keep" brings a file back...
+        (["dir/**", "!dir/keep"], ["app.py", "dir/keep"]),
+        (["dir/**", "!dir/sub/keep"], ["app.py"]),  # dir/sub itself is inside dir
+        # ...while "dir/" leaves out dir itself, and nothing inside it can come back.
+        (["dir/", "!dir/keep"], ["app.py"]),
+        (["dir", "!dir/keep"], ["app.py"]),
+    ],
+)
+def test_negations_bring_back_what_git_brings_back(
+    tmp_path: Path, patterns: list[str], kept: list[str]
+) -> None:
+    """Checked against ``git add -n`` on the same tree and .gitignore."""
+    write_tree(
+        tmp_path,
+        {"app.py": b"1", "dir/keep": b"2", "dir/drop": b"3", "dir/sub/keep": b"4"},
+    )
+    package = ZipPackage.from_directory(tmp_path, exclude=patterns)
+    assert sorted(entries(package)) == kept
+
+
 def test_default_excludes(tmp_path: Path) -> None:
     """VCS folders, caches, virtual environments, .env and the ignore file stay out, anywhere."""
     write_tree(

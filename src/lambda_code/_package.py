@@ -398,9 +398,16 @@ class ZipPackage:
             if default_excludes:
                 lines.append(_literal(ignore))
             lines += _read_ignore_file(str(Path(root) / ignore))
-        left_out = pathspec.GitIgnoreSpec.from_lines([*lines, *excludes])
+        patterns = [*lines, *excludes]
+        left_out = pathspec.GitIgnoreSpec.from_lines(patterns)
+        # As in git, "dir/**" leaves out what is inside dir, not dir itself: a later "!dir/keep"
+        # can bring a file back. So such patterns do not prune dir itself (matched with its
+        # "/"), only what is inside it (matched as a path).
+        pruned = pathspec.GitIgnoreSpec.from_lines(
+            [p for p in patterns if not p.rstrip().endswith("/**")]
+        )
         make_executable = pathspec.GitIgnoreSpec.from_lines(executables)
-        files = _collect(root, real_root, root_st, left_out, make_executable)
+        files = _collect(root, real_root, root_st, (left_out, pruned), make_executable)
         if not files:
             raise PackageError(message="no files to package (after excludes)", path=root)
         return cls(data=_write_zip(files, root, on_progress), source=root)
@@ -536,10 +543,14 @@ def _collect(
     root: str,
     real_root: str,
     root_st: os.stat_result,
-    left_out: pathspec.GitIgnoreSpec,
+    left_out: tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec],
     make_executable: pathspec.GitIgnoreSpec,
 ) -> list[_File]:
-    """List the files to package, sorted by archive name."""
+    """List the files to package, sorted by archive name.
+
+    ``left_out`` is the spec files are matched with, and the one that prunes directories.
+    """
+    files_out, directories_out = left_out
     files: dict[str, _File] = {}
     total = 0
     # An explicit stack, not recursion: deep trees must not hit the recursion limit.
@@ -551,7 +562,9 @@ def _collect(
         for entry in _list(directory):
             arcname = _arcname(prefix, entry.name, entry.path)
             # A directory's trailing "/" is what lets a pattern such as "build/" match it.
-            if left_out.match_file(arcname + "/" if _is_dir(entry) else arcname):
+            if files_out.match_file(arcname) or (
+                _is_dir(entry) and directories_out.match_file(arcname + "/")
+            ):
                 continue
             target, st = _resolve(entry, real_root)
             if stat.S_ISDIR(st.st_mode):
