@@ -152,7 +152,12 @@ def test_cancelling_a_deploy_stops_it_and_says_whether_the_update_was_sent() -> 
         assert sum(sim.calls.values()) == calls
 
     _on_simulator(test)
-    assert notes == ["fn: Lambda had accepted the update"]
+    assert notes == [
+        (
+            "fn: Lambda had accepted the update, which goes on without us: "
+            "`lambda-code wait fn` waits for its outcome"
+        )
+    ]
 
 
 def test_deploy_many_keeps_order_and_isolates_failures() -> None:

@@ -141,6 +141,7 @@ def test_ctrl_c_ends_the_line_and_shows_the_cursor(
     assert len(finished) == 1, rows
     assert re.fullmatch(rf"✗ {NAME}: LastUpdateStatus InProgress  {ELAPSED}", finished[0])
     assert "lambda-code: interrupted" in rows
+    assert f"{NAME}: Lambda had accepted the update" in "".join(rows)  # and goes on
     assert "Traceback" not in "\n".join(rows)
     assert terminal.cursor_visible()
 

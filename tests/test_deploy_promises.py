@@ -21,6 +21,7 @@ from lambda_code import (
     PolledEvent,
     PreconditionFailedException,
     RateLimits,
+    ReadingEvent,
     RequestValidationError,
     ResourceConflictException,
     RetryPolicy,
@@ -29,6 +30,7 @@ from lambda_code import (
     UpdateFailedError,
     UpdateFunctionCodeRequest,
     UpdateSupersededError,
+    UpdatingEvent,
     UploadingEvent,
     WaitPolicy,
     WaitTimeoutError,
@@ -594,3 +596,30 @@ def test_a_lost_publish_followed_by_another_error_says_it_may_have_published(kin
     assert caught.value.may_have_taken_effect
     assert isinstance(caught.value.earlier_unknown, TransportError)
     assert sim.versions_published["fn"] == 1  # it did publish, before the other writer
+
+
+@pytest.mark.parametrize(
+    ("stop_at", "note"),
+    [
+        (ReadingEvent, "fn: interrupted before Lambda accepted the update"),
+        (
+            UpdatingEvent,
+            (
+                "fn: Lambda had accepted the update, which goes on without us: "
+                "`lambda-code wait fn` waits for its outcome"
+            ),
+        ),
+    ],
+)
+def test_an_interrupted_deploy_says_whether_lambda_has_its_update(
+    client: LambdaCodeClient, stop_at: type[DeployEvent], note: str
+) -> None:
+    """Ctrl-C anywhere: the KeyboardInterrupt carries what the function is left with."""
+
+    def interrupt(event: DeployEvent) -> None:
+        if isinstance(event, stop_at):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        client.deploy("fn", OURS, on_event=interrupt)
+    assert caught.value.__notes__ == [note]

@@ -795,8 +795,9 @@ def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             _say(stderr, "".join(traceback.format_exception(err)))
         _say(stderr, f"{PROG}: error: {_message(err)}\n")
         return _exit_code(err)
-    except KeyboardInterrupt:
-        _say(stderr, f"\n{PROG}: interrupted\n")
+    except KeyboardInterrupt as err:
+        notes = "".join(f"{PROG}: {note}\n" for note in getattr(err, "__notes__", ()))
+        _say(stderr, f"\n{PROG}: interrupted\n{notes}")
         return EXIT_INTERRUPTED
     finally:
         logger.removeHandler(handler)

@@ -195,6 +195,7 @@ __all__ = [
     "deploy",
     "deploy_many",
     "fleet",
+    "interrupted_note",
     "prepared",
     "run_steps",
 ]
@@ -918,7 +919,23 @@ def deploy(
     """Deploy one target through ``client``; ``LambdaCodeClient.deploy`` gives the steps."""
     check_instance(target, DeployTarget, field="target")
     check_callable(on_event, field="on_event")
-    return run_steps(DeploySteps(client, target).steps(), client, on_event)
+    steps = DeploySteps(client, target)
+    try:
+        return run_steps(steps.steps(), client, on_event)
+    except KeyboardInterrupt as err:
+        err.add_note(interrupted_note(target, steps.accepted))
+        raise
+
+
+def interrupted_note(target: DeployTarget, accepted: bool | None) -> str:
+    """What an interrupted (or cancelled) deploy leaves: whether Lambda has its update."""
+    if accepted is False:
+        return f"{target.function_name}: interrupted before Lambda accepted the update"
+    state = "had accepted" if accepted else "may have accepted"
+    return (
+        f"{target.function_name}: Lambda {state} the update, which goes on without us: "
+        f"`lambda-code wait {target.function_name}` waits for its outcome"
+    )
 
 
 def deploy_many(

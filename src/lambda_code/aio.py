@@ -36,6 +36,7 @@ from ._deploy import (
     StepsOf,
     advance,
     fleet,
+    interrupted_note,
     prepared,
 )
 from ._errors import DeadlineExceededError, LambdaCodeError, map_botocore_error
@@ -467,8 +468,7 @@ class AsyncLambdaCodeClient(ClientBase["LambdaClient", AioSession]):
         try:
             return await _run_steps(steps.steps(), self, on_event)
         except asyncio.CancelledError as err:
-            accepted = {True: "had", False: "had not", None: "may have"}[steps.accepted]
-            err.add_note(f"{target.function_name}: Lambda {accepted} accepted the update")
+            err.add_note(interrupted_note(target, steps.accepted))
             raise
 
     async def deploy_many(
