@@ -153,6 +153,15 @@ def test_deploy_moves_an_alias_over_real_http(moto_server: str) -> None:
     assert not again.changed
     assert again.alias is not None
     assert (again.alias.action, again.alias.version) == ("unchanged", second.version)
+    # The same code after a configuration change: that needs a version of its own.
+    lam.update_function_configuration(FunctionName="aliased", Timeout=42)
+    client.wait_until_updated("aliased", timeout=30)
+    changed = client.deploy("aliased", _zip("two"), publish=True, alias="live", timeout=30)
+    assert not changed.changed
+    assert changed.published is not None
+    assert changed.published.timeout == 42
+    assert changed.alias is not None
+    assert (changed.alias.action, changed.alias.previous) == ("updated", second.version)
 
 
 @pytest.mark.parametrize("url", ["notaurl", "http://[::1"])

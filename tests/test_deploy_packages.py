@@ -353,9 +353,10 @@ def test_a_tag_is_deployed_as_the_digest_it_names_now(
     assert moved.configuration.code_sha256 == digest.removeprefix("sha256:")
     assert moved.version is not None
 
-    again = client.deploy(name, ContainerImage(uri))
+    again = client.deploy(name, ContainerImage(uri), publish=True)
     assert not again.changed  # the tag still names the digest deployed
     assert again.image_uri == moved.image_uri
+    assert again.version == moved.version  # published exactly once
 
 
 def test_resolve_false_sends_the_tag(

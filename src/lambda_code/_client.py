@@ -697,7 +697,7 @@ class LambdaCodeClient(ClientBase["LambdaClient", "Session"]):
         6. With ``alias`` (which needs ``publish`` and ``wait``), the alias is then pointed at
            the published version (created if missing), guarded by its ``RevisionId``: a
            concurrent change to the alias is not overwritten. With unchanged code it points at
-           the version Lambda answers the publish with (the newest, if nothing changed).
+           the newest version holding that code and configuration.
            ``DeployResult.alias`` says what was done.
 
         A zip over the 50 MiB direct-upload limit needs ``staging`` (an ``S3Staging``): it is

@@ -19,7 +19,7 @@ What a deploy promises, also after lost answers and with other writers:
 import functools
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeAlias, TypeVar
 
 import attrs
 
@@ -436,6 +436,33 @@ def _same_code(version: FunctionConfiguration, latest: FunctionConfiguration) ->
     ) == tuple(latest.architectures or ())
 
 
+#: What differs between a version and $LATEST whatever their content: which one it is, and
+#: where each is in its lifecycle.
+_PER_VERSION: Final = frozenset(
+    {
+        "FunctionArn",
+        "Version",
+        "LastModified",
+        "RevisionId",
+        "MasterArn",
+        "State",
+        "StateReason",
+        "StateReasonCode",
+        "LastUpdateStatus",
+        "LastUpdateStatusReason",
+        "LastUpdateStatusReasonCode",
+    }
+)
+
+
+def _same_content(version: FunctionConfiguration, latest: FunctionConfiguration) -> bool:
+    """Whether ``version`` holds what ``latest`` holds: code and configuration alike."""
+    ours, theirs = version.to_api(), latest.to_api()
+    return {k: v for k, v in ours.items() if k not in _PER_VERSION} == {
+        k: v for k, v in theirs.items() if k not in _PER_VERSION
+    }
+
+
 @attrs.define
 class DeploySteps:
     """One deploy's state, so each step reads as a short method."""
@@ -790,31 +817,34 @@ class DeploySteps:
     def publish_unchanged(
         self, current: FunctionConfiguration
     ) -> StepsOf[FunctionConfiguration | None]:
-        """Publish unchanged code: Lambda answers with the newest version if nothing changed.
+        """The newest version when it holds this code and configuration; else publish one.
 
-        Asking Lambda, not comparing versions here: a configuration change since the newest
-        version (memory, environment, layers) needs a new one, and only Lambda knows. The
-        CodeSha256 and RevisionId guards make a resend after a lost answer publish nothing more.
-        A dry run reports the newest version holding this code, which a real run would reuse
-        if nothing else changed.
+        A configuration change since the newest version (memory, environment, layers) needs a
+        new version, as Lambda's own rule says; the publish is guarded by the CodeSha256 and
+        RevisionId read, so a resend after a lost answer publishes nothing more.
         """
+        versions = yield self.call("list_versions", self.name, deadline=self.deadline)
+        newest = _newest_version(versions)
+        if newest is not None and _same_content(newest, current):
+            published = newest
+        elif self.target.dry_run:
+            return None  # a real run would publish one
+        else:
+            try:
+                published = yield self.call(
+                    "publish_version",
+                    self.name,
+                    code_sha256=current.code_sha256,
+                    revision_id=current.revision_id,
+                    deadline=self.deadline,
+                )
+            except LambdaCodeError as err:
+                if err.may_have_taken_effect:
+                    self.accepted = None
+                raise
+            self.accepted = True
         if self.target.dry_run:
-            versions = yield self.call("list_versions", self.name, deadline=self.deadline)
-            newest = _newest_version(versions)
-            return newest if newest is not None and _same_code(newest, current) else None
-        try:
-            published = yield self.call(
-                "publish_version",
-                self.name,
-                code_sha256=current.code_sha256,
-                revision_id=current.revision_id,
-                deadline=self.deadline,
-            )
-        except LambdaCodeError as err:
-            if err.may_have_taken_effect:
-                self.accepted = None
-            raise
-        self.accepted = True
+            return published
         yield self.emit(PublishedEvent, version=str(published.version))
         if self.target.wait:
             published = yield self.call(
@@ -823,7 +853,7 @@ class DeploySteps:
                 qualifier=published.version,
                 timeout=self.remaining(),
             )
-        return published  # type: ignore[no-any-return]
+        return published
 
     def point_alias(self, version: str | None) -> StepsOf[AliasUpdate]:
         """Point the alias at ``version`` (None: the one a dry run would publish).
