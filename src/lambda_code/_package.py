@@ -401,8 +401,7 @@ class ZipPackage:
         patterns = [*lines, *excludes]
         left_out = pathspec.GitIgnoreSpec.from_lines(patterns)
         # As in git, "dir/**" leaves out what is inside dir, not dir itself: a later "!dir/keep"
-        # can bring a file back. So such patterns do not prune dir itself (matched with its
-        # "/"), only what is inside it (matched as a path).
+        # can bring a file back. So such patterns do not prune directories; they match files.
         pruned = pathspec.GitIgnoreSpec.from_lines(
             [p for p in patterns if not p.rstrip().endswith("/**")]
         )
@@ -562,8 +561,10 @@ def _collect(
         for entry in _list(directory):
             arcname = _arcname(prefix, entry.name, entry.path)
             # A directory's trailing "/" is what lets a pattern such as "build/" match it.
-            if files_out.match_file(arcname) or (
-                _is_dir(entry) and directories_out.match_file(arcname + "/")
+            if (
+                directories_out.match_file(arcname + "/")
+                if _is_dir(entry)
+                else files_out.match_file(arcname)
             ):
                 continue
             target, st = _resolve(entry, real_root)
