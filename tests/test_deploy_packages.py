@@ -33,6 +33,7 @@ from lambda_code import (
 from lambda_code._package import zip_files
 from lambda_code.testing import SimulatedLambda, VirtualClock, make_zip
 from test_fault_matrix import CLIENTS, deploy_with
+from test_images import _manifest
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -283,28 +284,6 @@ def test_staging_must_be_an_s3_staging() -> None:
 
 
 # -- images by tag on moto.server -----------------------------------------------------------------
-
-
-def _manifest(layer: str) -> str:
-    """A Docker image manifest with one layer (moto derives the digest from the layers)."""
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {
-                "mediaType": "application/vnd.docker.container.image.v1+json",
-                "size": 7023,
-                "digest": "sha256:" + "c" * 64,
-            },
-            "layers": [
-                {
-                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-                    "size": 32654,
-                    "digest": "sha256:" + layer * 64,
-                }
-            ],
-        }
-    )
 
 
 def make_image_function(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, Any]:

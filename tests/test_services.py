@@ -9,15 +9,6 @@ import pytest
 from lambda_code import LambdaCodeClient, RateLimits, RequestValidationError
 from lambda_code._services import SERVICES, aux_client
 
-ENV_NAMES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ECR")
-
-
-@pytest.fixture(autouse=True)
-def _no_endpoint_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sets the endpoint variables it is about, and only those."""
-    for name in ENV_NAMES:
-        monkeypatch.delenv(name, raising=False)
-
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_explicit_endpoint_is_reused(service: str) -> None:

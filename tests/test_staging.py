@@ -63,13 +63,6 @@ def retry_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return pauses
 
 
-@pytest.fixture(autouse=True)
-def _no_endpoint_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's S3 or ECR endpoint variables never redirect these tests."""
-    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ECR"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def _package_of(size: int, seed: int = 0) -> ZipPackage:
     """A zip of ``size`` random (incompressible) bytes, stored, so its size is predictable."""
     data = random.Random(seed).randbytes(size)
